@@ -1,0 +1,142 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
+import { isAxiosError, type AxiosRequestConfig } from 'axios';
+import { TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import type { ResolvedTinyauthOptions, CsrfStrategy } from '../options/tinyauth-options.interface';
+import { InvalidCredentials, TinyauthClientError } from './client-errors';
+import { failForStatus, parseAuthorizeByToken, parseJson, parseLoginToken } from './response-parsing';
+import type {
+  AuthorizeByTokenRequest,
+  AuthorizeByTokenResponse,
+  LoginToken,
+  TinyauthHttpResponse,
+} from './wire-types';
+
+const passThrough = (data: unknown): unknown => data;
+
+/**
+ * The only code that talks HTTP to tinyauth: base URL, Basic auth with this service's key, keep-alive, TLS
+ * verification, timeouts, and the mapping of every transport failure to a `TinyauthClientError`.
+ * Requests go through `@nestjs/axios`'s `HttpService`, so an app's HttpModule configuration applies.
+ */
+@Injectable()
+export class TinyauthClient implements OnModuleDestroy {
+  private readonly authorization: string;
+  private readonly servicePath: string;
+  private readonly agents: { httpAgent: HttpAgent; httpsAgent: HttpsAgent };
+
+  constructor(
+    private readonly http: HttpService,
+    @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
+  ) {
+    this.authorization = `Basic ${Buffer.from(`${options.accessKeyId}:${options.secretAccessKey}`).toString('base64')}`;
+    this.servicePath = `api/v1/services/${encodeURIComponent(options.service)}/`;
+    this.agents = {
+      httpAgent: new HttpAgent({ keepAlive: true }),
+      httpsAgent: new HttpsAgent({
+        keepAlive: true,
+        rejectUnauthorized: options.endpointVerify !== false,
+        ca: options.caBundle,
+      }),
+    };
+  }
+
+  onModuleDestroy(): void {
+    this.agents.httpAgent.destroy();
+    this.agents.httpsAgent.destroy();
+  }
+
+  /** One batch decision: POST `api/v1/services/<service>/authorize-by-token`. */
+  async authorizeByToken(body: AuthorizeByTokenRequest): Promise<AuthorizeByTokenResponse> {
+    const response = await this.send('POST', `${this.servicePath}authorize-by-token`, JSON.stringify(body));
+    return parseAuthorizeByToken(response);
+  }
+
+  /** Exchanges a user name and password for a session token. Throws `InvalidCredentials` on a refused login. */
+  async getTokenForLogin(
+    username: string,
+    password: string,
+    csrfStrategy: CsrfStrategy,
+  ): Promise<LoginToken> {
+    const body = JSON.stringify({ username, password, 'csrf-strategy': csrfStrategy });
+    const response = await this.send('POST', `${this.servicePath}get-token-for-login`, body);
+    if (response.status === 200) return parseLoginToken(response);
+    if (response.status === 401 && isInvalidCredentials(parseJsonOrUndefined(response))) {
+      throw new InvalidCredentials();
+    }
+    failForStatus(response, 'get-token-for-login');
+  }
+
+  /** GET a path below the endpoint (the key and policy endpoints); non-200 answers come back as they are. */
+  async get(path: string): Promise<TinyauthHttpResponse> {
+    return this.send('GET', path);
+  }
+
+  /** Sends one request; resolves with any HTTP answer, rejects only with a `TinyauthClientError`. */
+  async send(method: 'GET' | 'POST', path: string, body?: string): Promise<TinyauthHttpResponse> {
+    const config: AxiosRequestConfig<string> = {
+      method,
+      url: `${this.options.endpoint}${path}`,
+      data: body,
+      headers: {
+        Authorization: this.authorization,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      timeout: this.options.timeoutMs,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: passThrough,
+      validateStatus: () => true,
+      ...this.agents,
+    };
+    try {
+      const response = await this.http.axiosRef.request<string>(config);
+      const headers: Record<string, string | undefined> = {};
+      for (const [name, value] of Object.entries(response.headers ?? {})) {
+        if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
+      }
+      return {
+        status: response.status,
+        headers,
+        body: typeof response.data === 'string' ? response.data : '',
+      };
+    } catch (err) {
+      throw toClientError(err, this.options.timeoutMs);
+    }
+  }
+}
+
+function parseJsonOrUndefined(response: TinyauthHttpResponse): unknown {
+  try {
+    return parseJson(response);
+  } catch {
+    return undefined;
+  }
+}
+
+function isInvalidCredentials(body: unknown): boolean {
+  if (body === null || typeof body !== 'object') return false;
+  const errors = (body as { errors?: unknown }).errors;
+  return errors !== null && typeof errors === 'object' && 'authentication' in errors;
+}
+
+/** Maps axios and socket errors to typed failures; never copies the request config (it holds the key). */
+function toClientError(err: unknown, timeoutMs: number): TinyauthClientError {
+  if (err instanceof TinyauthClientError) return err;
+  const code = isAxiosError(err) ? err.code : (err as NodeJS.ErrnoException | undefined)?.code;
+  const name = err instanceof Error ? err.name : '';
+  if (
+    code === 'ECONNABORTED' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ERR_CANCELED' ||
+    name === 'TimeoutError' ||
+    name === 'CanceledError'
+  ) {
+    return new TinyauthClientError('timeout', `tinyauth did not answer within ${timeoutMs} ms`);
+  }
+  return new TinyauthClientError('connection', `cannot reach tinyauth (${code ?? name ?? 'network error'})`);
+}

@@ -1,0 +1,11 @@
+import { SetMetadata } from '@nestjs/common';
+import { PUBLIC_KEY } from '../tinyauth.constants';
+
+/**
+ * Exempts a handler or a whole controller from `TinyauthGuard`. Under the guard, a handler with neither
+ * `@RequireAction` nor `@Public` is denied.
+ *
+ * @example
+ * \@Public() \@Get('health') health() { return { ok: true }; }
+ */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);

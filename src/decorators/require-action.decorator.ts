@@ -1,0 +1,52 @@
+import { REQUIRE_ACTION_KEY } from '../tinyauth.constants';
+
+/** Picks the resource of a check from the request: a route parameter's name, or a function of the request. */
+export type ResourceSelector = string | ((request: unknown) => string | readonly string[]);
+
+/** One `@RequireAction` as stored in metadata. */
+export interface ActionRequirement {
+  action: string;
+  resourceClass?: string;
+  resource?: ResourceSelector;
+}
+
+/**
+ * Requires tinyauth to allow `action` on the resource before the handler runs (flask_tinyauth's
+ * `authorize_or_401`). On a controller class it applies to every handler. Several decorators, on the handler and
+ * its class, are all required, and are checked in one call to tinyauth.
+ *
+ * `resource` is the name of a route parameter, or a function of the request returning the resource name (or
+ * several). Without a resource class the ARN is `arn:<partition>:<service>:<region>::`; with a class and no
+ * resource it is `arn:...::<class>/`.
+ *
+ * @example
+ * \@Get(':name')
+ * \@RequireAction('GetApple', 'apples', 'name') // arn:tinyauth:<service>:default::apples/<name>
+ * getApple(@Param('name') name: string) {}
+ */
+export function RequireAction(
+  action: string,
+  resourceClass?: string,
+  resource?: ResourceSelector,
+): MethodDecorator & ClassDecorator {
+  if (typeof action !== 'string' || action === '') {
+    throw new TypeError('@RequireAction: action must be a non-empty string');
+  }
+  if (resourceClass !== undefined && typeof resourceClass !== 'string') {
+    throw new TypeError(`@RequireAction('${action}'): resourceClass must be a string`);
+  }
+  if (resource !== undefined && typeof resource !== 'string' && typeof resource !== 'function') {
+    throw new TypeError(`@RequireAction('${action}'): resource must be a route parameter name or a function`);
+  }
+  if (resource !== undefined && resourceClass === undefined) {
+    throw new TypeError(`@RequireAction('${action}'): a resource needs a resource class`);
+  }
+  const requirement: ActionRequirement = { action, resourceClass, resource };
+  return <T>(target: object, _key?: string | symbol, descriptor?: TypedPropertyDescriptor<T>): void => {
+    const holder = (descriptor?.value ?? target) as object;
+    const existing =
+      (Reflect.getMetadata(REQUIRE_ACTION_KEY, holder) as ActionRequirement[] | undefined) ?? [];
+    // Decorators apply bottom-up; prepending keeps the list in reading order.
+    Reflect.defineMetadata(REQUIRE_ACTION_KEY, [requirement, ...existing], holder);
+  };
+}

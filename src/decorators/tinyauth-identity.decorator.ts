@@ -1,0 +1,34 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { TinyauthDecision } from '../authorizer/decision';
+import { TINYAUTH_REQUEST_PROPERTY } from '../tinyauth.constants';
+
+/** What the guard attaches to the request, under `request.tinyauth`, when it allows it. */
+export interface TinyauthRequestState {
+  /** The user tinyauth identified (undefined in bypass mode). */
+  identity?: string;
+  decision: TinyauthDecision;
+}
+
+/** Reads the state the guard attached to a request, if any. */
+export function getTinyauthState(request: unknown): TinyauthRequestState | undefined {
+  if (request === null || typeof request !== 'object') return undefined;
+  return (request as Record<string, TinyauthRequestState | undefined>)[TINYAUTH_REQUEST_PROPERTY];
+}
+
+/** Stores the state on the request (used by the guard and by `TinyauthService.authorizeOrThrow`). */
+export function setTinyauthState(request: unknown, state: TinyauthRequestState): void {
+  if (request !== null && typeof request === 'object') {
+    (request as Record<string, TinyauthRequestState>)[TINYAUTH_REQUEST_PROPERTY] = state;
+  }
+}
+
+/**
+ * Injects the identity (user name) tinyauth established for this request.
+ *
+ * @example
+ * \@Get() \@RequireAction('ListApples', 'apples') list(\@TinyauthIdentity() user: string) {}
+ */
+export const TinyauthIdentity = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): string | undefined =>
+    getTinyauthState(ctx.switchToHttp().getRequest())?.identity,
+);

@@ -1,0 +1,59 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { TinyauthDecision } from '../authorizer/decision';
+import { isAuthenticationErrorCode } from './error-codes';
+
+/** The JSON body every denial answers with: never the credentials, only the outcome. */
+export interface AuthorizationFailedBody {
+  Authorized: false;
+  ErrorCode: string;
+}
+
+/**
+ * Thrown for every denial; the NestJS counterpart of flask_tinyauth's `AuthorizationFailed`. One
+ * `@Catch(AuthorizationFailed)` filter customises the response of all of its subclasses.
+ */
+export class AuthorizationFailed extends HttpException {
+  /** The decision that led here (`errorCode`, what was and was not permitted). */
+  readonly decision: TinyauthDecision;
+
+  constructor(decision: TinyauthDecision, status: number) {
+    const errorCode = decision.errorCode ?? 'NotPermitted';
+    const body: AuthorizationFailedBody = { Authorized: false, ErrorCode: errorCode };
+    super(body, status);
+    this.decision = decision;
+    this.name = new.target.name;
+  }
+
+  /** tinyauth's error code, or `TinyauthUnavailable`. */
+  get errorCode(): string {
+    return this.decision.errorCode ?? 'NotPermitted';
+  }
+}
+
+/** 401: no credentials, bad or expired credentials, or a failed CSRF check. */
+export class NotAuthenticated extends AuthorizationFailed {
+  constructor(decision: TinyauthDecision) {
+    super(decision, HttpStatus.UNAUTHORIZED);
+  }
+}
+
+/** 403: the caller is known, but its policies do not allow the action. */
+export class NotPermitted extends AuthorizationFailed {
+  constructor(decision: TinyauthDecision) {
+    super(decision, HttpStatus.FORBIDDEN);
+  }
+}
+
+/** 503: no decision could be had from tinyauth, so the request is refused (fail closed). */
+export class TinyauthUnavailable extends AuthorizationFailed {
+  constructor(decision: TinyauthDecision) {
+    super(decision, HttpStatus.SERVICE_UNAVAILABLE);
+  }
+}
+
+/** Picks the exception for a denial: 401 for identity failures, 503 when tinyauth failed, otherwise 403. */
+export function exceptionForDecision(decision: TinyauthDecision): AuthorizationFailed {
+  if (decision.errorCode === 'TinyauthUnavailable') return new TinyauthUnavailable(decision);
+  if (isAuthenticationErrorCode(decision.errorCode)) return new NotAuthenticated(decision);
+  return new NotPermitted(decision);
+}

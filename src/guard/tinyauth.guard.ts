@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  PUBLIC_KEY,
+  REDIRECT_TO_LOGIN_KEY,
+  REQUIRE_ACTION_KEY,
+  TINYAUTH_AUTHORIZER,
+  TINYAUTH_OPTIONS,
+} from '../tinyauth.constants';
+import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
+import type { Authorizer } from '../authorizer/authorizer.interface';
+import type { TinyauthCheck, TinyauthDecision } from '../authorizer/decision';
+import type { ActionRequirement } from '../decorators/require-action.decorator';
+import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
+import { exceptionForDecision, NotAuthenticated } from '../errors/authorization-failed';
+import { LoginRequired } from '../errors/login-required';
+import { requestFacts, type HttpRequestLike, type RequestFacts } from '../request/request-facts';
+import { buildChecks, RequirementError } from './build-checks';
+
+/**
+ * Enforces `@RequireAction` with tinyauth. Use it per controller (`@UseGuards(TinyauthGuard)`) or globally
+ * (`{ provide: APP_GUARD, useClass: TinyauthGuard }`). Fails closed: a handler with neither `@RequireAction` nor
+ * `@Public` is denied, and so is every request tinyauth cannot decide.
+ *
+ * Subclass it for other transports or behaviour: override `getRequest`, `getChecks`, `getContext` or `onDenied`.
+ */
+@Injectable()
+export class TinyauthGuard implements CanActivate {
+  protected readonly logger = new Logger('TinyauthGuard');
+
+  constructor(
+    protected readonly reflector: Reflector,
+    @Inject(TINYAUTH_OPTIONS) protected readonly options: ResolvedTinyauthOptions,
+    @Inject(TINYAUTH_AUTHORIZER) protected readonly authorizer: Authorizer,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+
+    const request = this.getRequest(context);
+    const facts = requestFacts(request);
+    let checks: TinyauthCheck[];
+    try {
+      checks = this.getChecks(context, request, facts);
+    } catch (err) {
+      const message = err instanceof RequirementError ? err.message : 'building the checks failed';
+      this.logger.error(`${this.describe(context)}: ${message}; denying the request`);
+      return this.onDenied(context, facts, denial('NotPermitted'));
+    }
+    if (checks.length === 0) {
+      this.logger.warn(
+        `${this.describe(context)} has neither @RequireAction nor @Public; denying the request`,
+      );
+      return this.onDenied(context, facts, denial('NotPermitted'));
+    }
+
+    const decision = await this.authorizer.authorize(facts, checks, this.getContext(context, request));
+    if (decision.authorized !== true) return this.onDenied(context, facts, decision);
+    setTinyauthState(request, { identity: decision.identity, decision });
+    return true;
+  }
+
+  /** The HTTP request of this context (override for GraphQL, WebSocket or RPC). */
+  protected getRequest(context: ExecutionContext): HttpRequestLike {
+    return context.switchToHttp().getRequest<HttpRequestLike>();
+  }
+
+  /** The checks to make: every `@RequireAction` of the class, then of the handler. */
+  protected getChecks(
+    context: ExecutionContext,
+    request: HttpRequestLike,
+    facts: RequestFacts,
+  ): TinyauthCheck[] {
+    const requirements = this.reflector.getAllAndMerge<ActionRequirement[]>(REQUIRE_ACTION_KEY, [
+      context.getClass(),
+      context.getHandler(),
+    ]);
+    return buildChecks(requirements ?? [], this.options, request, facts.params);
+  }
+
+  /** Extra policy context for this request (none by default; SourceIp and RequestDateTime are always sent). */
+  protected getContext(
+    _context: ExecutionContext,
+    _request: HttpRequestLike,
+  ): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
+  /** Throws the denial: a login redirect for unauthenticated `@RedirectToLogin()` pages, else 401/403/503. */
+  protected onDenied(context: ExecutionContext, facts: RequestFacts, decision: TinyauthDecision): never {
+    const exception = exceptionForDecision(decision);
+    const redirect = this.reflector.getAllAndOverride<boolean | undefined>(REDIRECT_TO_LOGIN_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (
+      redirect === true &&
+      exception instanceof NotAuthenticated &&
+      (facts.method === 'GET' || facts.method === 'HEAD')
+    ) {
+      throw new LoginRequired(decision, facts.url);
+    }
+    throw exception;
+  }
+
+  private describe(context: ExecutionContext): string {
+    return `${context.getClass().name}.${context.getHandler().name}`;
+  }
+}
+
+function denial(errorCode: string): TinyauthDecision {
+  return { authorized: false, errorCode, permitted: {}, notPermitted: {} };
+}

@@ -1,0 +1,42 @@
+export { TinyauthModule } from './module/tinyauth.module';
+export type {
+  TinyauthModuleOptions,
+  TinyauthModuleExtras,
+  CsrfStrategy,
+} from './options/tinyauth-options.interface';
+export type { ResolvedTinyauthOptions } from './options/tinyauth-options.interface';
+export { tinyauthOptionsFromEnv } from './options/options-from-env';
+export { TinyauthOptionsError } from './options/resolve-options';
+export { TinyauthService } from './authorizer/tinyauth.service';
+export type { Authorizer } from './authorizer/authorizer.interface';
+export type { TinyauthCheck, TinyauthDecision } from './authorizer/decision';
+export { TinyauthGuard } from './guard/tinyauth.guard';
+export { TinyauthClient } from './client/tinyauth-client';
+export { TinyauthClientError, InvalidCredentials } from './client/client-errors';
+export type { TinyauthFailureKind } from './client/client-errors';
+export type { LoginToken } from './client/wire-types';
+export { RequireAction } from './decorators/require-action.decorator';
+export type { ActionRequirement, ResourceSelector } from './decorators/require-action.decorator';
+export { Public } from './decorators/public.decorator';
+export { RedirectToLogin } from './decorators/redirect-to-login.decorator';
+export { TinyauthIdentity, getTinyauthState } from './decorators/tinyauth-identity.decorator';
+export type { TinyauthRequestState } from './decorators/tinyauth-identity.decorator';
+export {
+  AuthorizationFailed,
+  NotAuthenticated,
+  NotPermitted,
+  TinyauthUnavailable,
+} from './errors/authorization-failed';
+export type { AuthorizationFailedBody } from './errors/authorization-failed';
+export { LoginRequired } from './errors/login-required';
+export type { TinyauthErrorCode } from './errors/error-codes';
+export { formatArn } from './core/arn';
+export type { ArnScope } from './core/arn';
+export { requestFacts } from './request/request-facts';
+export type { RequestFacts, HttpRequestLike } from './request/request-facts';
+export {
+  TINYAUTH_OPTIONS,
+  TINYAUTH_AUTHORIZER,
+  TINYAUTH_LOGIN_PATH,
+  TINYAUTH_REQUEST_PROPERTY,
+} from './tinyauth.constants';

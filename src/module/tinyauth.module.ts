@@ -1,0 +1,59 @@
+import { Logger, Module } from '@nestjs/common';
+import { HttpModule } from '@nestjs/axios';
+import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
+import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
+import { TinyauthClient } from '../client/tinyauth-client';
+import type { Authorizer } from '../authorizer/authorizer.interface';
+import { BypassAuthorizer } from '../authorizer/bypass.authorizer';
+import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
+import { TinyauthService } from '../authorizer/tinyauth.service';
+import { TinyauthGuard } from '../guard/tinyauth.guard';
+import { TINYAUTH_RAW_OPTIONS, TinyauthConfigurableModule } from './tinyauth.module-definition';
+
+/** Validates the options once, at start-up, and refuses bypass mode in production. */
+export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinyauthOptions {
+  const options = resolveTinyauthOptions(raw);
+  if (options.bypass) {
+    if (process.env.NODE_ENV === 'production') {
+      throw new TinyauthOptionsError([
+        'bypass: refused because NODE_ENV=production (bypass allows every request)',
+      ]);
+    }
+    new Logger('Tinyauth').warn(
+      '*** BYPASS MODE: every authorization check is ALLOWED without asking tinyauth. Never use this outside development. ***',
+    );
+  }
+  return options;
+}
+
+function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClient): Authorizer {
+  if (options.bypass) return new BypassAuthorizer();
+  return new RemoteAuthorizer(client);
+}
+
+/**
+ * Connects an app to tinyauth. Provides `TinyauthService` and `TinyauthGuard`.
+ *
+ * @example
+ * \@Module({
+ *   imports: [TinyauthModule.forRoot({ endpoint: 'http://localhost:5000/', accessKeyId: 'AK...', secretAccessKey: '...', service: 'apples' })],
+ * })
+ * export class AppModule {}
+ */
+@Module({
+  imports: [HttpModule],
+  providers: [
+    { provide: TINYAUTH_OPTIONS, useFactory: createResolvedOptions, inject: [TINYAUTH_RAW_OPTIONS] },
+    TinyauthClient,
+    {
+      provide: TINYAUTH_AUTHORIZER,
+      useFactory: createAuthorizer,
+      inject: [TINYAUTH_OPTIONS, TinyauthClient],
+    },
+    TinyauthService,
+    TinyauthGuard,
+  ],
+  exports: [TINYAUTH_OPTIONS, TINYAUTH_AUTHORIZER, TinyauthClient, TinyauthService, TinyauthGuard],
+})
+export class TinyauthModule extends TinyauthConfigurableModule {}

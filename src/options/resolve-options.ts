@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from './tinyauth-options.interface';
+import { TinyauthOptionsSchema } from './tinyauth-options.schema';
+
+/** Start-up failure caused by a bad option; its message names every bad field, never a value. */
+export class TinyauthOptionsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`nestjs-tinyauth: invalid TinyauthModule options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'TinyauthOptionsError';
+  }
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((e) => {
+    const field = `${prefix}${e.property}`;
+    // Messages only: class-validator's `value` could be the secret.
+    const own = Object.values(e.constraints ?? {}).map((m) => `${field}: ${m.replace(`${e.property} `, '')}`);
+    return [...own, ...describe(e.children ?? [], `${field}.`)];
+  });
+}
+
+// flask_tinyauth appended paths to TINYAUTH_ENDPOINT blindly; accept both spellings.
+const withTrailingSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
+
+/**
+ * Validates raw options (from `forRoot`, a factory or the environment) and fills in the defaults. Throws
+ * `TinyauthOptionsError` naming each bad option, so a misconfigured app stops at start-up.
+ */
+export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TinyauthOptionsError(['options: expected an object']);
+  }
+  const schema = Object.assign(new TinyauthOptionsSchema(), raw);
+  const problems = describe(
+    validateSync(schema, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false } }),
+  );
+  if (problems.length > 0) throw new TinyauthOptionsError(problems);
+
+  const options = raw as TinyauthModuleOptions;
+  const endpointVerify = options.endpointVerify ?? true;
+  let caBundle: string | undefined;
+  if (typeof endpointVerify === 'string') {
+    try {
+      caBundle = readFileSync(endpointVerify, 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new TinyauthOptionsError([`endpointVerify: cannot read the CA bundle file (${reason})`]);
+    }
+  }
+  return {
+    endpoint: withTrailingSlash(options.endpoint ?? 'http://127.0.0.1/'),
+    accessKeyId: options.accessKeyId ?? '',
+    secretAccessKey: options.secretAccessKey ?? '',
+    service: options.service,
+    partition: options.partition ?? 'tinyauth',
+    region: options.region ?? 'default',
+    endpointVerify,
+    caBundle,
+    bypass: options.bypass ?? false,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    csrfStrategy: options.csrfStrategy ?? 'cookie',
+    cookieSecure: options.cookieSecure ?? true,
+  };
+}

@@ -1,0 +1,46 @@
+/** How the login flow ties a session to a browser (tinyauth's `csrf-strategy`). */
+export type CsrfStrategy = 'cookie' | 'header-token' | 'none';
+
+/** Options of `TinyauthModule.forRoot` / `forRootAsync` (the seed's `TINYAUTH_*` settings and more). */
+export interface TinyauthModuleOptions {
+  /** tinyauth's base URL, e.g. `https://tinyauth.example/` (TINYAUTH_ENDPOINT). A missing trailing slash is added. */
+  endpoint: string;
+  /** Access key id of this service's tinyauth user (TINYAUTH_ACCESS_KEY_ID). */
+  accessKeyId: string;
+  /** Secret of that access key (TINYAUTH_SECRET_ACCESS_KEY). Never logged. */
+  secretAccessKey: string;
+  /** This service's name: the action prefix and the ARN's service field (TINYAUTH_SERVICE). */
+  service: string;
+  /** ARN partition (TINYAUTH_PARTITION). Default `tinyauth`. */
+  partition?: string;
+  /** ARN region (TINYAUTH_REGION). Default `default`. */
+  region?: string;
+  /**
+   * TLS verification of tinyauth's certificate (TINYAUTH_ENDPOINT_VERIFY or TINYAUTH_VERIFY): `true` (default),
+   * `false`, or the path of a CA bundle (PEM) to trust.
+   */
+  endpointVerify?: boolean | string;
+  /** Allow everything without asking tinyauth (TINYAUTH_BYPASS). Development only: refused when NODE_ENV=production. */
+  bypass?: boolean;
+  /** Time allowed for one call to tinyauth, in milliseconds. Default 5000. */
+  timeoutMs?: number;
+  /** CSRF strategy asked for at login: `cookie` (default), `header-token` or `none`. */
+  csrfStrategy?: CsrfStrategy;
+  /** Set the `Secure` flag on session cookies. Default true; set false only for local http development. */
+  cookieSecure?: boolean;
+}
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedTinyauthOptions extends Required<Omit<TinyauthModuleOptions, 'endpointVerify'>> {
+  endpointVerify: boolean | string;
+  /** PEM text of the CA bundle when `endpointVerify` is a path. */
+  caBundle?: string;
+}
+
+/** The module-level switches that shape what the module registers (given beside `forRoot`'s options). */
+export interface TinyauthModuleExtras {
+  /** Make the module global. Default false. */
+  isGlobal?: boolean;
+  /** Mount `LoginController` (GET/POST `/login`, GET `/logout`): `true`, or `{ path }` for another base path. */
+  login?: boolean | { path?: string };
+}

@@ -1,0 +1,77 @@
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  IsUrl,
+} from 'class-validator';
+import type { CsrfStrategy } from './tinyauth-options.interface';
+
+/** In bypass mode nothing talks to tinyauth, so its address and key may be left out. */
+const needsTinyauth = (o: TinyauthOptionsSchema): boolean => o.bypass !== true || o.endpoint !== undefined;
+
+/** class-validator rules for the module options; one class so every rule sits in one place. */
+export class TinyauthOptionsSchema {
+  @ValidateIf(needsTinyauth)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    {
+      message: 'must be an http:// or https:// URL',
+    },
+  )
+  endpoint!: string;
+
+  @ValidateIf(needsTinyauth)
+  @IsString()
+  @IsNotEmpty()
+  accessKeyId!: string;
+
+  @ValidateIf(needsTinyauth)
+  @IsString()
+  @IsNotEmpty()
+  secretAccessKey!: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'must be a non-empty name of letters, digits, ".", "_" or "-"' })
+  service!: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  partition?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  region?: string;
+
+  @IsOptional()
+  @ValidateIf((o: TinyauthOptionsSchema) => typeof o.endpointVerify !== 'boolean')
+  @IsString({ message: 'must be true, false or the path of a CA bundle' })
+  @IsNotEmpty({ message: 'must be true, false or the path of a CA bundle' })
+  endpointVerify?: boolean | string;
+
+  @IsOptional()
+  @IsBoolean()
+  bypass?: boolean;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  timeoutMs?: number;
+
+  @IsOptional()
+  @IsIn(['cookie', 'header-token', 'none'])
+  csrfStrategy?: CsrfStrategy;
+
+  @IsOptional()
+  @IsBoolean()
+  cookieSecure?: boolean;
+}

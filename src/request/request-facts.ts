@@ -1,0 +1,54 @@
+/** What an authorization decision needs from an HTTP request, the same on Express and Fastify. */
+export interface RequestFacts {
+  method: string;
+  /** Path and query string as the client sent them. */
+  url: string;
+  /** Headers as received: original names, repeats kept, in order. */
+  headers: Array<[string, string]>;
+  /** Client address, honouring the adapter's trust-proxy setting. */
+  sourceIp: string;
+  /** Route parameters. */
+  params: Readonly<Record<string, unknown>>;
+}
+
+/** The parts of an Express or Fastify request the facts are read from. */
+export interface HttpRequestLike {
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  ip?: string;
+  params?: unknown;
+  headers?: Record<string, string | string[] | undefined>;
+  rawHeaders?: string[];
+  raw?: { rawHeaders?: string[]; url?: string };
+  socket?: { remoteAddress?: string };
+}
+
+function pairs(raw: readonly string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i], raw[i + 1]]);
+  return out;
+}
+
+function fromHeaderObject(headers: HttpRequestLike['headers']): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (Array.isArray(value)) for (const v of value) out.push([name, v]);
+    else if (typeof value === 'string') out.push([name, value]);
+  }
+  return out;
+}
+
+/** Reads the facts from an Express request, a Fastify request, or anything shaped like them. */
+export function requestFacts(request: HttpRequestLike): RequestFacts {
+  const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
+  const params = request.params;
+  return {
+    method: request.method ?? 'GET',
+    // Express rewrites `url` inside routers; `originalUrl` is what the client asked for. Fastify keeps `url`.
+    url: request.originalUrl ?? request.raw?.url ?? request.url ?? '/',
+    headers: rawHeaders ? pairs(rawHeaders) : fromHeaderObject(request.headers),
+    sourceIp: request.ip ?? request.socket?.remoteAddress ?? '',
+    params: params !== null && typeof params === 'object' ? (params as Record<string, unknown>) : {},
+  };
+}
