@@ -6,7 +6,7 @@ const shared = {
     '^nestjs-tinyauth$': '<rootDir>/src/index.ts',
     '^nestjs-tinyauth/testing$': '<rootDir>/src/testing/index.ts',
   },
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
 };
 
 module.exports = {

@@ -1,0 +1,147 @@
+import { Test } from '@nestjs/testing';
+import { TinyauthModule, TinyauthOptionsError, TinyauthService, tinyauthOptionsFromEnv } from 'nestjs-tinyauth';
+import { resolveTinyauthOptions } from '../../../src/options/resolve-options';
+
+const valid = { endpoint: 'http://127.0.0.1:5000', accessKeyId: 'AK', secretAccessKey: 'top-secret', service: 'apples' };
+
+function problemsOf(raw: unknown): string {
+  try {
+    resolveTinyauthOptions(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(TinyauthOptionsError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the options to be rejected');
+}
+
+describe('option validation', () => {
+  it('fills in the defaults and adds the trailing slash', () => {
+    expect(resolveTinyauthOptions(valid)).toEqual({
+      ...valid,
+      endpoint: 'http://127.0.0.1:5000/',
+      partition: 'tinyauth',
+      region: 'default',
+      endpointVerify: true,
+      caBundle: undefined,
+      bypass: false,
+      timeoutMs: 5000,
+      csrfStrategy: 'cookie',
+      cookieSecure: true,
+    });
+  });
+
+  it.each([
+    ['endpoint', { ...valid, endpoint: undefined }],
+    ['endpoint', { ...valid, endpoint: 'ftp://x' }],
+    ['accessKeyId', { ...valid, accessKeyId: '' }],
+    ['secretAccessKey', { ...valid, secretAccessKey: 42 }],
+    ['service', { ...valid, service: undefined }],
+    ['service', { ...valid, service: 'my service' }],
+    ['partition', { ...valid, partition: '' }],
+    ['timeoutMs', { ...valid, timeoutMs: -1 }],
+    ['timeoutMs', { ...valid, timeoutMs: '100' }],
+    ['bypass', { ...valid, bypass: 'yes' }],
+    ['endpointVerify', { ...valid, endpointVerify: 3 }],
+    ['csrfStrategy', { ...valid, csrfStrategy: 'double-submit' }],
+    ['endpoitn', { ...valid, endpoitn: 'typo' }],
+  ])('names the bad option %s', (field, raw) => {
+    expect(problemsOf(raw)).toMatch(new RegExp(`- ${field}: `));
+  });
+
+  it('never puts a value in the message', () => {
+    expect(problemsOf({ ...valid, secretAccessKey: ['top-secret'] })).not.toContain('top-secret');
+  });
+
+  it('reports an unreadable CA bundle by field', () => {
+    expect(problemsOf({ ...valid, endpointVerify: '/no/such/ca.pem' })).toContain('endpointVerify: cannot read');
+  });
+
+  it('rejects something that is not an object', () => {
+    expect(problemsOf(null)).toContain('options: expected an object');
+  });
+
+  it('lets bypass mode leave out the endpoint and key', () => {
+    expect(resolveTinyauthOptions({ service: 'apples', bypass: true }).bypass).toBe(true);
+  });
+});
+
+describe('module start-up', () => {
+  const originalEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    process.env.NODE_ENV = originalEnv;
+  });
+
+  it('stops start-up with an error naming the option', async () => {
+    const compile = Test.createTestingModule({
+      imports: [TinyauthModule.forRoot({ ...valid, timeoutMs: 0 })],
+    }).compile();
+    await expect(compile).rejects.toThrow(/timeoutMs/);
+  });
+
+  it('validates options from forRootAsync factories too', async () => {
+    const compile = Test.createTestingModule({
+      imports: [TinyauthModule.forRootAsync({ useFactory: () => ({ ...valid, endpoint: 'not a url' }) })],
+    }).compile();
+    await expect(compile).rejects.toThrow(/endpoint: must be an http/);
+  });
+
+  it('starts with valid options and provides the service', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [TinyauthModule.forRootAsync({ useFactory: async () => valid, isGlobal: true })],
+    }).compile();
+    expect(moduleRef.get(TinyauthService).arn('apples', 'fred')).toBe('arn:tinyauth:apples:default::apples/fred');
+    await moduleRef.close();
+  });
+
+  it('refuses bypass mode when NODE_ENV=production', async () => {
+    process.env.NODE_ENV = 'production';
+    const compile = Test.createTestingModule({
+      imports: [TinyauthModule.forRoot({ ...valid, bypass: true })],
+    }).compile();
+    await expect(compile).rejects.toThrow(/bypass: refused because NODE_ENV=production/);
+  });
+});
+
+describe('tinyauthOptionsFromEnv', () => {
+  it("maps flask_tinyauth's settings", () => {
+    expect(
+      tinyauthOptionsFromEnv({
+        TINYAUTH_ENDPOINT: 'https://tinyauth.example/',
+        TINYAUTH_ACCESS_KEY_ID: 'gatekeeper',
+        TINYAUTH_SECRET_ACCESS_KEY: 'keymaster',
+        TINYAUTH_SERVICE: 'test',
+        TINYAUTH_PARTITION: 'aws-cn',
+        TINYAUTH_REGION: 'eu-west-1',
+        TINYAUTH_ENDPOINT_VERIFY: 'false',
+        TINYAUTH_BYPASS: '1',
+      }),
+    ).toEqual({
+      endpoint: 'https://tinyauth.example/',
+      accessKeyId: 'gatekeeper',
+      secretAccessKey: 'keymaster',
+      service: 'test',
+      partition: 'aws-cn',
+      region: 'eu-west-1',
+      endpointVerify: false,
+      bypass: true,
+    });
+  });
+
+  it('accepts TINYAUTH_VERIFY (what flask_tinyauth reads) and a CA bundle path', () => {
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_VERIFY: '/etc/ssl/ca.pem' }).endpointVerify).toBe('/etc/ssl/ca.pem');
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_VERIFY: 'True' }).endpointVerify).toBe(true);
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_ENDPOINT_VERIFY: '0', TINYAUTH_VERIFY: '1' }).endpointVerify).toBe(false);
+  });
+
+  it('leaves unset and empty variables out so defaults apply', () => {
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_SERVICE: 'x', TINYAUTH_BYPASS: '', TINYAUTH_VERIFY: '' })).toEqual({
+      service: 'x',
+    });
+  });
+
+  it('passes nonsense through so validation names the option', () => {
+    const raw = tinyauthOptionsFromEnv({ ...{ TINYAUTH_ENDPOINT: 'http://x/' }, TINYAUTH_BYPASS: 'maybe' });
+    expect(problemsOf({ ...valid, ...raw })).toContain('- bypass: ');
+    expect(problemsOf({ ...valid, ...tinyauthOptionsFromEnv({ TINYAUTH_TIMEOUT_MS: 'soon' }) })).toContain('- timeoutMs: ');
+  });
+});
