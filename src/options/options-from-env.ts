@@ -22,7 +22,8 @@ function int(value: string | undefined): number | string | undefined {
  * Reads flask_tinyauth's settings from the environment: TINYAUTH_ENDPOINT, TINYAUTH_ACCESS_KEY_ID,
  * TINYAUTH_SECRET_ACCESS_KEY, TINYAUTH_SERVICE, TINYAUTH_PARTITION, TINYAUTH_REGION, TINYAUTH_ENDPOINT_VERIFY (or
  * TINYAUTH_VERIFY, the name flask_tinyauth's code reads), TINYAUTH_BYPASS, plus TINYAUTH_TIMEOUT_MS,
- * TINYAUTH_CSRF_STRATEGY and TINYAUTH_COOKIE_SECURE. Unset variables are left out so defaults apply; the result is
+ * TINYAUTH_CSRF_STRATEGY, TINYAUTH_COOKIE_SECURE, TINYAUTH_MODE, TINYAUTH_CACHE_TTL_MS, TINYAUTH_CACHE_MAX_ENTRIES,
+ * TINYAUTH_MAX_STALE_MS and TINYAUTH_NEGATIVE_CACHE_TTL_MS. Unset variables are left out so defaults apply; the result is
  * validated when the module starts.
  *
  * @example
@@ -45,6 +46,11 @@ export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ti
     timeoutMs: int(env.TINYAUTH_TIMEOUT_MS),
     csrfStrategy: env.TINYAUTH_CSRF_STRATEGY || undefined,
     cookieSecure: flag(env.TINYAUTH_COOKIE_SECURE),
+    mode: env.TINYAUTH_MODE?.trim().toLowerCase() || undefined,
+    cacheTtlMs: int(env.TINYAUTH_CACHE_TTL_MS),
+    cacheMaxEntries: int(env.TINYAUTH_CACHE_MAX_ENTRIES),
+    maxStaleMs: int(env.TINYAUTH_MAX_STALE_MS),
+    negativeCacheTtlMs: int(env.TINYAUTH_NEGATIVE_CACHE_TTL_MS),
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),

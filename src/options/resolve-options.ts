@@ -12,6 +12,14 @@ export class TinyauthOptionsError extends Error {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+/** Default `cacheTtlMs`: allow decisions reused for 5 s in `cached` mode. */
+export const DEFAULT_CACHE_TTL_MS = 5000;
+/** Default `cacheMaxEntries` of each cache in `cached` and `local` modes. */
+export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+/** Default `maxStaleMs`: keys and policies used up to 10 minutes past expiry while tinyauth is down. */
+export const DEFAULT_MAX_STALE_MS = 600_000;
+/** Default `negativeCacheTtlMs`: unknown keys and users remembered for 30 s. */
+export const DEFAULT_NEGATIVE_CACHE_TTL_MS = 30_000;
 
 function describe(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -63,5 +71,10 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     csrfStrategy: options.csrfStrategy ?? 'cookie',
     cookieSecure: options.cookieSecure ?? true,
+    mode: options.mode ?? 'remote',
+    cacheTtlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+    cacheMaxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
+    maxStaleMs: options.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
+    negativeCacheTtlMs: options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_CACHE_TTL_MS,
   };
 }

@@ -1,6 +1,13 @@
 /** How the login flow ties a session to a browser (tinyauth's `csrf-strategy`). */
 export type CsrfStrategy = 'cookie' | 'header-token' | 'none';
 
+/**
+ * How decisions are reached: `remote` asks tinyauth for every request; `cached` also reuses allow decisions for a
+ * short time; `local` verifies credentials and evaluates policies in-process from keys and policies fetched from
+ * tinyauth (as tinyauth's own proxy mode does), asking tinyauth only for what it cannot decide itself.
+ */
+export type TinyauthMode = 'remote' | 'cached' | 'local';
+
 /** Options of `TinyauthModule.forRoot` / `forRootAsync` (the seed's `TINYAUTH_*` settings and more). */
 export interface TinyauthModuleOptions {
   /** tinyauth's base URL, e.g. `https://tinyauth.example/` (TINYAUTH_ENDPOINT). A missing trailing slash is added. */
@@ -28,6 +35,25 @@ export interface TinyauthModuleOptions {
   csrfStrategy?: CsrfStrategy;
   /** Set the `Secure` flag on session cookies. Default true; set false only for local http development. */
   cookieSecure?: boolean;
+  /** Decision strategy (TINYAUTH_MODE): `remote` (default), `cached` or `local`. See `TinyauthMode`. */
+  mode?: TinyauthMode;
+  /**
+   * `cached` mode: how long an allow decision is reused, in ms (TINYAUTH_CACHE_TTL_MS). Default 5000. Revocations
+   * and time-based conditions take effect at most this late.
+   */
+  cacheTtlMs?: number;
+  /** `cached` and `local` modes: most entries of each cache (TINYAUTH_CACHE_MAX_ENTRIES). Default 10000. */
+  cacheMaxEntries?: number;
+  /**
+   * `local` mode: how long past its expiry a fetched key or policy may still be used while tinyauth is unreachable,
+   * in ms (TINYAUTH_MAX_STALE_MS). Default 600000 (10 minutes); beyond it requests fail closed (503).
+   */
+  maxStaleMs?: number;
+  /**
+   * `local` mode: how long "no such key/user" answers are remembered, in ms (TINYAUTH_NEGATIVE_CACHE_TTL_MS), so
+   * random key ids cannot flood tinyauth. Default 30000.
+   */
+  negativeCacheTtlMs?: number;
 }
 
 /** Options after validation, with every default filled in. */

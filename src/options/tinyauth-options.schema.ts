@@ -11,7 +11,7 @@ import {
   ValidateIf,
   IsUrl,
 } from 'class-validator';
-import type { CsrfStrategy } from './tinyauth-options.interface';
+import type { CsrfStrategy, TinyauthMode } from './tinyauth-options.interface';
 
 /** In bypass mode nothing talks to tinyauth, so its address and key may be left out. */
 const needsTinyauth = (o: TinyauthOptionsSchema): boolean => o.bypass !== true || o.endpoint !== undefined;
@@ -74,4 +74,32 @@ export class TinyauthOptionsSchema {
   @IsOptional()
   @IsBoolean()
   cookieSecure?: boolean;
+
+  @IsOptional()
+  @IsIn(['remote', 'cached', 'local'])
+  mode?: TinyauthMode;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  cacheTtlMs?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  cacheMaxEntries?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3_600_000)
+  maxStaleMs?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  negativeCacheTtlMs?: number;
 }
