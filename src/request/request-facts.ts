@@ -39,6 +39,17 @@ function fromHeaderObject(headers: HttpRequestLike['headers']): Array<[string, s
   return out;
 }
 
+const MAPPED_V4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * A server listening on `::` sees IPv4 clients as `::ffff:a.b.c.d`, which tinyauth never matches against an IPv4
+ * network; report the plain IPv4 address, as a WSGI server gives flask_tinyauth.
+ */
+export function normaliseIp(ip: string): string {
+  const mapped = MAPPED_V4.exec(ip);
+  return mapped ? mapped[1] : ip;
+}
+
 /** Reads the facts from an Express request, a Fastify request, or anything shaped like them. */
 export function requestFacts(request: HttpRequestLike): RequestFacts {
   const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
@@ -48,7 +59,7 @@ export function requestFacts(request: HttpRequestLike): RequestFacts {
     // Express rewrites `url` inside routers; `originalUrl` is what the client asked for. Fastify keeps `url`.
     url: request.originalUrl ?? request.raw?.url ?? request.url ?? '/',
     headers: rawHeaders ? pairs(rawHeaders) : fromHeaderObject(request.headers),
-    sourceIp: request.ip ?? request.socket?.remoteAddress ?? '',
+    sourceIp: normaliseIp(request.ip ?? request.socket?.remoteAddress ?? ''),
     params: params !== null && typeof params === 'object' ? (params as Record<string, unknown>) : {},
   };
 }
