@@ -1,0 +1,43 @@
+/**
+ * The pure core of nestjs-tinyauth: no I/O, no Nest, no HTTP. Policy evaluation, glob matching, scoped-key
+ * derivation, HMAC JWTs and the identify procedure, all with tinyauth's exact semantics.
+ */
+export { compileGlob, globMatch, toCodePoints, type GlobMatcher } from './glob';
+export { PolicyError } from './policy-error';
+export {
+  compilePolicy,
+  evaluatePolicy,
+  type CompiledPolicy,
+  type PolicyContext,
+  type PolicyDecision,
+} from './policy';
+export {
+  basicAuthKey,
+  deriveScopedKey,
+  deriveScopedKeySteps,
+  jwtKey,
+  utcDateStamp,
+  type KeyRequestType,
+  type KeyScope,
+  type ScopedKeyInput,
+} from './keys';
+export {
+  decodeJwtUnverified,
+  signJwt,
+  verifyJwt,
+  type DecodedJwt,
+  type JwtAlgorithm,
+  type JwtDecodeResult,
+  type JwtFailure,
+  type JwtVerifyResult,
+} from './jwt';
+export {
+  identify,
+  type HeaderPairs,
+  type IdentifyErrorCode,
+  type IdentifyResult,
+  type KeySource,
+} from './identify';
+export { parseIpAddress, parseIpNetwork, networkContains, type IpAddress, type IpNetwork } from './ip';
+export { isDict, pyEquals, type JsonObject } from './python-values';
+export * from './arn';
