@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { TinyauthModuleExtras, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
 import { TINYAUTH_LOGIN_PATH } from '../tinyauth.constants';
+import { createLoginController } from '../login/login.controller';
 
 /** `/login` unless the `login` extra names another path; always one leading slash and no trailing one. */
 export function loginPathOf(login: TinyauthModuleExtras['login']): string {
@@ -22,6 +23,10 @@ export const {
     providers: [
       ...(definition.providers ?? []),
       { provide: TINYAUTH_LOGIN_PATH, useValue: extras.login ? loginPathOf(extras.login) : null },
+    ],
+    controllers: [
+      ...(definition.controllers ?? []),
+      ...(extras.login ? [createLoginController(loginPathOf(extras.login))] : []),
     ],
   }))
   .build();

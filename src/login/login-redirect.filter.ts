@@ -1,0 +1,46 @@
+import { Catch, Inject, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { LoginRequired } from '../errors/login-required';
+import { TINYAUTH_LOGIN_PATH } from '../tinyauth.constants';
+import { safeNextPath } from './safe-next';
+
+/** Where unauthenticated page requests are sent when the module did not mount the login flow itself. */
+export const DEFAULT_LOGIN_PATH = '/login';
+
+/** The redirect target for a page that needs a sign-in: `<loginPath>?next=<page>`, with `next` made safe. */
+export function loginRedirectLocation(loginPath: string, next: string): string {
+  return `${loginPath}?next=${encodeURIComponent(safeNextPath(next))}`;
+}
+
+/**
+ * Answers `LoginRequired` (an unauthenticated GET or HEAD of a `@RedirectToLogin()` handler) with a 302 to the
+ * login page, on Express and Fastify. Registered globally by `TinyauthModule`. The login path is the module's
+ * (`login: { path }`), else `/login`.
+ *
+ * One exception: when tinyauth reports `CsrfError`, the browser does hold a session (from the `header-token`
+ * strategy) but a page navigation cannot send `X-CSRF-Token`; signing in again would loop, so the answer is the
+ * plain 401 instead.
+ */
+@Catch(LoginRequired)
+export class LoginRedirectFilter implements ExceptionFilter<LoginRequired> {
+  private readonly loginPath: string;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(TINYAUTH_LOGIN_PATH) loginPath?: string | null,
+  ) {
+    this.loginPath = loginPath ?? DEFAULT_LOGIN_PATH;
+  }
+
+  catch(exception: LoginRequired, host: ArgumentsHost): unknown {
+    // Other transports (GraphQL, RPC) handle returned errors themselves; a redirect means nothing there.
+    if (host.getType() !== 'http') return exception;
+    const adapter = this.adapterHost.httpAdapter;
+    const response: unknown = host.switchToHttp().getResponse();
+    adapter.setHeader(response, 'Cache-Control', 'no-store');
+    if (exception.decision.errorCode === 'CsrfError') {
+      return adapter.reply(response, exception.getResponse(), exception.getStatus());
+    }
+    return adapter.redirect(response, 302, loginRedirectLocation(this.loginPath, exception.next));
+  }
+}

@@ -1,0 +1,235 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Logger,
+  Post,
+  Query,
+  Req,
+  Res,
+  ValidationPipe,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TinyauthService } from '../authorizer/tinyauth.service';
+import { Public } from '../decorators/public.decorator';
+import { InvalidCredentials, TinyauthClientError } from '../client/client-errors';
+import type { LoginToken } from '../client/wire-types';
+import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
+import { TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import { ensureFastifyFormParser } from './form-body';
+import { LoginDto } from './login.dto';
+import { FAVICON_SVG } from './login-icon';
+import { LOGIN_PAGE_HEADERS, renderLoginPage } from './login-page';
+import { LoginResponder } from './login-responder';
+import { loginRoutes, type LoginRoutes } from './login-routes';
+import { LOGIN_SCRIPT } from './login-script';
+import { LOGIN_CSS } from './login-style';
+import { nextLocation, safeNextPath } from './safe-next';
+import { clearedSessionCookies, sessionCookies } from './session-cookies';
+
+/** The request fields the login flow reads; Express and Fastify requests both have them. */
+export interface LoginHttpRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+const MESSAGES = {
+  invalid: 'Wrong user name or password.',
+  unavailable: 'Sign-in is unavailable right now. Please try again in a moment.',
+  crossSite: 'Cross-site sign-in refused.',
+} as const;
+
+const ASSET_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=3600' };
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+// Scoped to the POST route: the app's own global pipes and their options are left alone.
+const LOGIN_BODY_PIPE = new ValidationPipe({
+  whitelist: true,
+  transform: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+});
+
+function header(request: LoginHttpRequest, name: string): string {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+const isFormPost = (request: LoginHttpRequest): boolean =>
+  header(request, 'content-type').toLowerCase().startsWith('application/x-www-form-urlencoded');
+
+/**
+ * The sign-in flow, for one login path (see `createLoginController`): the page, the form/JSON post that exchanges
+ * a user name and password for a tinyauth session, sign-out, and the page's static assets.
+ *
+ * **Which CSRF strategy** (module option `csrfStrategy`, sent to tinyauth at sign-in):
+ * - `cookie` (default): pick it for server-rendered pages and same-site APIs. The session lives only in the
+ *   HttpOnly, `SameSite=Lax` `tinysess` cookie, which browsers do not send with cross-site POST, PUT, PATCH or
+ *   DELETE requests, nor with cross-site fetches. Keep GET handlers free of side effects, and remember that a
+ *   same-site attacker (a sibling subdomain you do not control) is not stopped by SameSite.
+ * - `header-token`: pick it for single-page apps whose API calls are made by script, or when sibling subdomains
+ *   are not trusted. tinyauth binds a CSRF token into the session, returned here as the script-readable `tinycsrf`
+ *   cookie; every request must echo it as `X-CSRF-Token` or tinyauth answers `CsrfError` (401). A plain browser
+ *   navigation cannot add that header, so do not guard `@RedirectToLogin()` pages with such a session; serve the
+ *   app shell `@Public()` and protect its API instead (the redirect filter answers 401, not a login loop, when
+ *   only the header is missing).
+ * - `none`: tinyauth treats it like `cookie`.
+ *
+ * The sign-in POST itself is refused (403) when the browser marks it `Sec-Fetch-Site: cross-site`, so another
+ * site cannot sign a visitor into an account of its choosing.
+ */
+@Injectable()
+export abstract class LoginControllerBase implements OnModuleInit {
+  protected readonly logger = new Logger('TinyauthLogin');
+  /** The URLs this controller serves. */
+  protected abstract readonly routes: LoginRoutes;
+
+  constructor(
+    @Inject(TINYAUTH_OPTIONS) protected readonly options: ResolvedTinyauthOptions,
+    protected readonly tinyauth: TinyauthService,
+    protected readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** Lets Fastify apps without a form parser accept the no-JavaScript form post. */
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter?.getType() === 'fastify' && ensureFastifyFormParser(adapter.getInstance())) {
+      this.logger.log('Added an application/x-www-form-urlencoded parser for the login form');
+    }
+  }
+
+  /** GET: the sign-in page. */
+  protected showPage(next: unknown, response: unknown): void {
+    this.sendPage(response, 200, { next: safeNextPath(next) });
+  }
+
+  /** POST: JSON gets 200 `{}` or a JSON error; a form post gets 303 to `next` or the page again with the error. */
+  protected async signIn(body: LoginDto, request: LoginHttpRequest, response: unknown): Promise<void> {
+    const form = isFormPost(request);
+    const next = safeNextPath(body.next);
+    const fail = (status: number, message: string): void =>
+      form
+        ? this.sendPage(response, status, { next, username: body.username, error: message })
+        : this.respond(response).headers(NO_STORE).json(status, { error: message });
+
+    if (header(request, 'sec-fetch-site') === 'cross-site') return fail(403, MESSAGES.crossSite);
+    let login: LoginToken;
+    try {
+      login = await this.tinyauth.getTokenForLogin(body.username, body.password);
+    } catch (err) {
+      if (err instanceof InvalidCredentials) {
+        return form ? fail(401, MESSAGES.invalid) : this.invalid(response);
+      }
+      if (err instanceof TinyauthClientError) {
+        // kind and message only: the client's messages never hold credentials.
+        this.logger.warn(`sign-in failed, tinyauth unavailable (${err.kind}): ${err.message}`);
+        return fail(503, MESSAGES.unavailable);
+      }
+      throw err;
+    }
+    const reply = this.respond(response)
+      .headers(NO_STORE)
+      .cookies(sessionCookies(login, this.options.cookieSecure));
+    if (form) reply.redirect(303, nextLocation(next));
+    else reply.json(200, {});
+  }
+
+  /** GET: clears both cookies and goes back to the sign-in page. */
+  protected signOut(response: unknown): void {
+    this.respond(response)
+      .headers(NO_STORE)
+      .cookies(clearedSessionCookies(this.options.cookieSecure))
+      .redirect(302, this.routes.page);
+  }
+
+  /** GET: one of the page's static assets. */
+  protected sendAsset(response: unknown, body: string, contentType: string): void {
+    this.respond(response).headers(ASSET_HEADERS).text(200, body, contentType);
+  }
+
+  private invalid(response: unknown): void {
+    this.respond(response)
+      .headers(NO_STORE)
+      .json(401, { error: 'Invalid credentials', message: MESSAGES.invalid });
+  }
+
+  private sendPage(
+    response: unknown,
+    status: number,
+    view: { next: string; username?: string; error?: string },
+  ): void {
+    const html = renderLoginPage({ routes: this.routes, service: this.options.service, ...view });
+    this.respond(response).headers(LOGIN_PAGE_HEADERS).text(status, html, LOGIN_PAGE_HEADERS['Content-Type']);
+  }
+
+  private respond(response: unknown): LoginResponder {
+    return new LoginResponder(this.adapterHost.httpAdapter, response);
+  }
+}
+
+/**
+ * Builds a controller serving the sign-in flow at `path` (normalized: `auth/` → `/auth`). The routes:
+ * - `GET <path>`: the page (`?next=/where/to/go`);
+ * - `POST <path>`: sign in, JSON `{ username, password, next? }` or an HTML form post;
+ * - `GET <path>/static/login.css`, `.../login.js` and `.../icon.svg`: the page's assets;
+ * - `GET <parent of path>/logout`: sign out. Logout is the sibling of the page: `/login` → `/logout`,
+ *   `/auth` → `/logout`, `/account/signin` → `/account/logout`.
+ *
+ * `TinyauthModule.forRoot({ ..., login: true })` (or `login: { path }`) mounts one for you. Mount one yourself by
+ * listing it in a module's `controllers` (that module must see `TinyauthModule`'s exports). Paths are not
+ * adjusted for a global prefix. Throws `LoginPathError` for `/` or a path ending in `/logout`.
+ *
+ * @example
+ * \@Module({ imports: [TinyauthModule.forRoot(options)], controllers: [createLoginController('/account/signin')] })
+ */
+export function createLoginController(path: string): Type<LoginControllerBase> {
+  const routes = loginRoutes(path);
+
+  // Public: signing in must work when TinyauthGuard is the app's global APP_GUARD (it denies unmarked routes).
+  @Public()
+  @Controller()
+  class TinyauthLoginController extends LoginControllerBase {
+    protected readonly routes = routes;
+
+    @Get(routes.page)
+    page(@Query('next') next: unknown, @Res() response: unknown): void {
+      this.showPage(next, response);
+    }
+
+    @Post(routes.page)
+    login(
+      @Body(LOGIN_BODY_PIPE) body: LoginDto,
+      @Req() request: LoginHttpRequest,
+      @Res() response: unknown,
+    ): Promise<void> {
+      return this.signIn(body, request, response);
+    }
+
+    @Get(routes.logout)
+    logout(@Res() response: unknown): void {
+      this.signOut(response);
+    }
+
+    @Get(routes.stylesheet)
+    stylesheet(@Res() response: unknown): void {
+      this.sendAsset(response, LOGIN_CSS, 'text/css; charset=utf-8');
+    }
+
+    @Get(routes.script)
+    script(@Res() response: unknown): void {
+      this.sendAsset(response, LOGIN_SCRIPT, 'text/javascript; charset=utf-8');
+    }
+
+    @Get(routes.icon)
+    icon(@Res() response: unknown): void {
+      this.sendAsset(response, FAVICON_SVG, 'image/svg+xml');
+    }
+  }
+  return TinyauthLoginController;
+}
+
+/** The sign-in flow at `/login` (with `/logout`), for apps that list it in their own module's `controllers`. */
+export const LoginController = createLoginController('/login');
