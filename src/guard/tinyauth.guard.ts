@@ -97,6 +97,8 @@ export class TinyauthGuard implements CanActivate {
     if (
       redirect === true &&
       exception instanceof NotAuthenticated &&
+      // A header-token session cannot send X-CSRF-Token on a navigation: signing in again would loop.
+      decision.errorCode !== 'CsrfError' &&
       (facts.method === 'GET' || facts.method === 'HEAD')
     ) {
       throw new LoginRequired(decision, facts.url);

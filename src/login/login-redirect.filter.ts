@@ -16,10 +16,8 @@ export function loginRedirectLocation(loginPath: string, next: string): string {
  * Answers `LoginRequired` (an unauthenticated GET or HEAD of a `@RedirectToLogin()` handler) with a 302 to the
  * login page, on Express and Fastify. Registered globally by `TinyauthModule`. The login path is the module's
  * (`login: { path }`), else `/login`.
- *
- * One exception: when tinyauth reports `CsrfError`, the browser does hold a session (from the `header-token`
- * strategy) but a page navigation cannot send `X-CSRF-Token`; signing in again would loop, so the answer is the
- * plain 401 instead.
+ * (The guard never asks for a redirect on `CsrfError`: that browser holds a header-token session, and a page
+ * navigation cannot send `X-CSRF-Token`, so signing in again would loop.)
  */
 @Catch(LoginRequired)
 export class LoginRedirectFilter implements ExceptionFilter<LoginRequired> {
@@ -38,9 +36,6 @@ export class LoginRedirectFilter implements ExceptionFilter<LoginRequired> {
     const adapter = this.adapterHost.httpAdapter;
     const response: unknown = host.switchToHttp().getResponse();
     adapter.setHeader(response, 'Cache-Control', 'no-store');
-    if (exception.decision.errorCode === 'CsrfError') {
-      return adapter.reply(response, exception.getResponse(), exception.getStatus());
-    }
     return adapter.redirect(response, 302, loginRedirectLocation(this.loginPath, exception.next));
   }
 }

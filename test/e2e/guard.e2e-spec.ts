@@ -4,8 +4,20 @@ import { AuthorizationFailed } from 'nestjs-tinyauth';
 import { startTinyauthServer } from 'nestjs-tinyauth/testing';
 import { ADAPTERS, MemoryLogger, startApp, type RunningApp } from '../helpers/http-apps';
 import { guardAppModule } from '../helpers/guard-app';
-import { ALICE_KEY, BOB_KEY, SERVICE_KEY, basic, guardFixture, sessionCookie } from '../helpers/guard-fixture';
-import { closedPortUrl, startRecordingProxy, startScriptedServer, type ScriptedServer } from '../helpers/scripted-server';
+import {
+  ALICE_KEY,
+  BOB_KEY,
+  SERVICE_KEY,
+  basic,
+  guardFixture,
+  sessionCookie,
+} from '../helpers/guard-fixture';
+import {
+  closedPortUrl,
+  startRecordingProxy,
+  startScriptedServer,
+  type ScriptedServer,
+} from '../helpers/scripted-server';
 
 type Tinyauth = { url: string; close(): Promise<void> };
 
@@ -31,7 +43,9 @@ async function call(app: RunningApp, path: string, headers: Record<string, strin
 
 /** Collects every authorize-by-token body the proxy saw. */
 const decisions = (proxy: ScriptedServer) =>
-  proxy.requests.filter((r) => r.url.endsWith('/authorize-by-token')).map((r) => JSON.parse(r.body) as { permit: Record<string, string[]> });
+  proxy.requests
+    .filter((r) => r.url.endsWith('/authorize-by-token'))
+    .map((r) => JSON.parse(r.body) as { permit: Record<string, string[]> });
 
 let tinyauth: Tinyauth;
 let proxy: ScriptedServer;
@@ -69,7 +83,9 @@ describe.each(ADAPTERS)('TinyauthGuard over real HTTP on %s', (adapter) => {
   });
 
   it('answers 401 InvalidSignature for a wrong secret, never echoing credentials', async () => {
-    const res = await call(app, '/apples/fred', { Authorization: basic({ id: ALICE_KEY.id, secret: 'wrong' }) });
+    const res = await call(app, '/apples/fred', {
+      Authorization: basic({ id: ALICE_KEY.id, secret: 'wrong' }),
+    });
     expect(res.status).toBe(401);
     expect(res.json).toEqual({ Authorized: false, ErrorCode: 'InvalidSignature' });
   });
@@ -96,7 +112,9 @@ describe.each(ADAPTERS)('TinyauthGuard over real HTTP on %s', (adapter) => {
 
   it('checks the route parameter resource', async () => {
     await call(app, '/apples/granny%20smith', { Authorization: basic(ALICE_KEY) });
-    expect(decisions(proxy)[0].permit).toEqual({ GetApple: ['arn:tinyauth:test:default::apples/granny smith'] });
+    expect(decisions(proxy)[0].permit).toEqual({
+      GetApple: ['arn:tinyauth:test:default::apples/granny smith'],
+    });
   });
 
   it('uses the base ARN when there is no resource class', async () => {
@@ -137,7 +155,9 @@ describe.each(ADAPTERS)('TinyauthGuard over real HTTP on %s', (adapter) => {
     expect(decisions(proxy)[0].permit).toEqual({
       GetApple: ['arn:tinyauth:test:default::apples/fred', 'arn:tinyauth:test:default::apples/jim'],
     });
-    const denied = await call(app, '/apples/batch/select?names=fred,rotten', { Authorization: basic(ALICE_KEY) });
+    const denied = await call(app, '/apples/batch/select?names=fred,rotten', {
+      Authorization: basic(ALICE_KEY),
+    });
     expect(denied.status).toBe(403);
   });
 
@@ -210,7 +230,11 @@ describe.each(ADAPTERS)('TinyauthGuard failing closed on %s', (adapter) => {
     ['"Authorized": 1', 200, '{"Authorized": 1}'],
     ['a JSON array', 200, '[true]'],
     ['a 500 page', 500, '<h1>Internal Server Error</h1>'],
-    ['Authorized true with something NotPermitted', 200, '{"Authorized": true, "Permitted": {}, "NotPermitted": {"GetApple": ["x"]}}'],
+    [
+      'Authorized true with something NotPermitted',
+      200,
+      '{"Authorized": true, "Permitted": {}, "NotPermitted": {"GetApple": ["x"]}}',
+    ],
   ])('denies when tinyauth answers %s', async (_name, status, body) => {
     const garbage = await scripted(status, body);
     const app = await appFor(garbage.url);
@@ -250,7 +274,8 @@ describe.each(ADAPTERS)('TinyauthGuard failing closed on %s', (adapter) => {
           status?: (n: number) => { send: (b: string) => void };
           code?: (n: number) => { send: (b: string) => void };
         }>();
-        const reply = adapter === 'fastify' ? res.code!(exception.getStatus()) : res.status!(exception.getStatus());
+        const reply =
+          adapter === 'fastify' ? res.code!(exception.getStatus()) : res.status!(exception.getStatus());
         reply.send(`Authorization has failed (${exception.errorCode})`);
       }
     }
@@ -264,5 +289,11 @@ describe.each(ADAPTERS)('TinyauthGuard failing closed on %s', (adapter) => {
     expect(res.text).toBe('Authorization has failed (UnsignedRequest)');
     const denied = await call(started, '/apples', { Authorization: basic(BOB_KEY) });
     expect(denied).toMatchObject({ status: 403, text: 'Authorization has failed (NotPermitted)' });
+    // The sign-in redirect of @RedirectToLogin pages is not a denial to customise.
+    const page = await fetch(`${started.url}/page?x=1`, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/login?next=%2Fpage%3Fx%3D1');
+    const forbidden = await call(started, '/page', { Authorization: basic(ALICE_KEY) });
+    expect(forbidden).toMatchObject({ status: 403, text: 'Authorization has failed (NotPermitted)' });
   });
 });

@@ -1,6 +1,17 @@
-import { Controller, Get, HttpStatus, Module, Param, Post, Req, UseGuards, type DynamicModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpStatus,
+  Module,
+  Param,
+  Post,
+  Req,
+  UseGuards,
+  type DynamicModule,
+} from '@nestjs/common';
 import {
   Public,
+  RedirectToLogin,
   RequireAction,
   TinyauthGuard,
   TinyauthIdentity,
@@ -78,11 +89,25 @@ export class OrchardController {
   }
 }
 
+@Controller('page')
+@UseGuards(TinyauthGuard)
+@RedirectToLogin()
+export class PageController {
+  @Get()
+  @RequireAction('AccessWebInterface')
+  page(@TinyauthIdentity() who: string): string {
+    return `hello ${who}`;
+  }
+}
+
 /** A root module for the guard tests with the given options. */
-export function guardAppModule(options: TinyauthModuleOptions, extraProviders: DynamicModule['providers'] = []) {
+export function guardAppModule(
+  options: TinyauthModuleOptions,
+  extraProviders: DynamicModule['providers'] = [],
+) {
   @Module({
     imports: [TinyauthModule.forRoot(options)],
-    controllers: [ApplesController, OrchardController],
+    controllers: [ApplesController, OrchardController, PageController],
     providers: extraProviders,
   })
   class GuardAppModule {}
