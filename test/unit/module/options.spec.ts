@@ -27,6 +27,11 @@ describe('option validation', () => {
       timeoutMs: 5000,
       csrfStrategy: 'cookie',
       cookieSecure: true,
+      mode: 'remote',
+      cacheTtlMs: 5000,
+      cacheMaxEntries: 10000,
+      maxStaleMs: 600000,
+      negativeCacheTtlMs: 30000,
     });
   });
 
@@ -43,6 +48,9 @@ describe('option validation', () => {
     ['bypass', { ...valid, bypass: 'yes' }],
     ['endpointVerify', { ...valid, endpointVerify: 3 }],
     ['csrfStrategy', { ...valid, csrfStrategy: 'double-submit' }],
+    ['mode', { ...valid, mode: 'turbo' }],
+    ['cacheTtlMs', { ...valid, cacheTtlMs: 0.5 }],
+    ['cacheMaxEntries', { ...valid, cacheMaxEntries: 0 }],
     ['endpoitn', { ...valid, endpoitn: 'typo' }],
   ])('names the bad option %s', (field, raw) => {
     expect(problemsOf(raw)).toMatch(new RegExp(`- ${field}: `));
