@@ -8,14 +8,18 @@ export type CsrfStrategy = 'cookie' | 'header-token' | 'none';
  */
 export type TinyauthMode = 'remote' | 'cached' | 'local';
 
-/** Options of `TinyauthModule.forRoot` / `forRootAsync` (the seed's `TINYAUTH_*` settings and more). */
-export interface TinyauthModuleOptions {
+/** Where tinyauth is and how this service signs in to it. */
+export interface TinyauthConnectionOptions {
   /** tinyauth's base URL, e.g. `https://tinyauth.example/` (TINYAUTH_ENDPOINT). A missing trailing slash is added. */
   endpoint: string;
   /** Access key id of this service's tinyauth user (TINYAUTH_ACCESS_KEY_ID). */
   accessKeyId: string;
   /** Secret of that access key (TINYAUTH_SECRET_ACCESS_KEY). Never logged. */
   secretAccessKey: string;
+}
+
+/** The options every configuration has, whether it talks to tinyauth or bypasses it. */
+export interface TinyauthCommonOptions {
   /** This service's name: the action prefix and the ARN's service field (TINYAUTH_SERVICE). */
   service: string;
   /** ARN partition (TINYAUTH_PARTITION). Default `tinyauth`. */
@@ -27,8 +31,6 @@ export interface TinyauthModuleOptions {
    * `false`, or the path of a CA bundle (PEM) to trust.
    */
   endpointVerify?: boolean | string;
-  /** Allow everything without asking tinyauth (TINYAUTH_BYPASS). Development only: refused when NODE_ENV=production. */
-  bypass?: boolean;
   /** Time allowed for one call to tinyauth, in milliseconds. Default 5000. */
   timeoutMs?: number;
   /** CSRF strategy asked for at login: `cookie` (default), `header-token` or `none`. */
@@ -56,9 +58,23 @@ export interface TinyauthModuleOptions {
   negativeCacheTtlMs?: number;
 }
 
+/**
+ * Options of `TinyauthModule.forRoot` / `forRootAsync` (the seed's `TINYAUTH_*` settings and more). `endpoint`,
+ * `accessKeyId` and `secretAccessKey` are required unless `bypass` is true.
+ */
+export type TinyauthModuleOptions = TinyauthCommonOptions &
+  (
+    | (TinyauthConnectionOptions & {
+        /** Allow everything without asking tinyauth (TINYAUTH_BYPASS). Development only: refused in production. */
+        bypass?: boolean;
+      })
+    | (Partial<TinyauthConnectionOptions> & { bypass: true })
+  );
+
 /** Options after validation, with every default filled in. */
-export interface ResolvedTinyauthOptions extends Required<Omit<TinyauthModuleOptions, 'endpointVerify'>> {
-  endpointVerify: boolean | string;
+export interface ResolvedTinyauthOptions extends Required<TinyauthCommonOptions>, TinyauthConnectionOptions {
+  /** True in bypass mode (development only). */
+  bypass: boolean;
   /** PEM text of the CA bundle when `endpointVerify` is a path. */
   caBundle?: string;
 }

@@ -101,6 +101,15 @@ describe('module start-up', () => {
     await moduleRef.close();
   });
 
+  it('starts in bypass mode with only a service name', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [TinyauthModule.forRoot({ service: 'apples', bypass: true })],
+    }).compile();
+    const decision = await moduleRef.get(TinyauthService).authorize({}, [{ action: 'GetApple', resource: 'r' }]);
+    expect(decision.authorized).toBe(true);
+    await moduleRef.close();
+  });
+
   it('refuses bypass mode when NODE_ENV=production', async () => {
     process.env.NODE_ENV = 'production';
     const compile = Test.createTestingModule({
