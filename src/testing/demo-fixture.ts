@@ -1,5 +1,5 @@
 /**
- * The demo store used by the CLI and the sample app (service `apples`). Same content as `fixtures/demo.json`.
+ * The demo store used by the CLI and the sample app (service `apples`).
  */
 import type { Fixture } from './fixture';
 
