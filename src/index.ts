@@ -40,3 +40,21 @@ export {
   TINYAUTH_LOGIN_PATH,
   TINYAUTH_REQUEST_PROPERTY,
 } from './tinyauth.constants';
+
+// Web login flow (issue 4)
+export { LoginController, LoginControllerBase, createLoginController } from './login/login.controller';
+export type { LoginHttpRequest } from './login/login.controller';
+export { LoginDto } from './login/login.dto';
+export { LoginRedirectFilter, loginRedirectLocation } from './login/login-redirect.filter';
+export { loginRoutes, LoginPathError } from './login/login-routes';
+export type { LoginRoutes } from './login/login-routes';
+export { safeNextPath } from './login/safe-next';
+export { SESSION_COOKIE, CSRF_COOKIE } from './login/session-cookies';
+
+// Decision strategies (remote / cached / local) and their caches.
+export type { TinyauthMode } from './options/tinyauth-options.interface';
+export { CachedAuthorizer } from './authorizer/cached.authorizer';
+export type { DecisionCacheOptions } from './authorizer/cached.authorizer';
+export { LocalAuthorizer } from './authorizer/local';
+export type { LocalAuthorizerOptions } from './authorizer/local';
+export { RemoteAuthorizer } from './authorizer/remote.authorizer';

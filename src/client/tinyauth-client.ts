@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import { isAxiosError, type AxiosRequestConfig } from 'axios';
+import { isAxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, CsrfStrategy } from '../options/tinyauth-options.interface';
 import { InvalidCredentials, TinyauthClientError } from './client-errors';
-import { UndiciAxiosAdapter } from './undici-adapter';
+import { UndiciTransport } from './undici-transport';
 import { failForStatus, parseAuthorizeByToken, parseJson, parseLoginToken } from './response-parsing';
 import type {
   AuthorizeByTokenRequest,
@@ -28,7 +28,7 @@ const validateStatus = (): boolean => true;
 export class TinyauthClient implements OnModuleDestroy {
   private readonly authorization: string;
   private readonly servicePath: string;
-  private readonly transport: UndiciAxiosAdapter;
+  private readonly transport: UndiciTransport;
 
   constructor(
     private readonly http: HttpService,
@@ -36,7 +36,7 @@ export class TinyauthClient implements OnModuleDestroy {
   ) {
     this.authorization = `Basic ${Buffer.from(`${options.accessKeyId}:${options.secretAccessKey}`).toString('base64')}`;
     this.servicePath = `api/v1/services/${encodeURIComponent(options.service)}/`;
-    this.transport = new UndiciAxiosAdapter({
+    this.transport = new UndiciTransport({
       timeoutMs: options.timeoutMs,
       rejectUnauthorized: options.endpointVerify !== false,
       ca: options.caBundle,
@@ -75,26 +75,37 @@ export class TinyauthClient implements OnModuleDestroy {
 
   /** Sends one request; resolves with any HTTP answer, rejects only with a `TinyauthClientError`. */
   async send(method: 'GET' | 'POST', path: string, body?: string): Promise<TinyauthHttpResponse> {
-    const config: AxiosRequestConfig<string> = {
-      method,
-      url: `${this.options.endpoint}${path}`,
-      data: body,
-      headers: {
-        Authorization: this.authorization,
-        Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      timeout: this.options.timeoutMs,
-      maxRedirects: 0,
-      responseType: 'text',
-      // The body is already JSON text: axios' default transform would parse it again to "validate" it.
-      transformRequest: passThrough,
-      transformResponse: passThrough,
-      validateStatus,
-      adapter: this.transport.adapter,
-    };
+    const url = `${this.options.endpoint}${path}`;
+    const axiosRef = this.http.axiosRef;
     try {
-      const response = await this.http.axiosRef.request<string>(config);
+      // Without interceptors, axios' request pipeline (config merging, header objects, promise chain: ~20 us)
+      // would only hand this same request to the same transport: skip it, applying its default headers.
+      if (hasNoInterceptors(axiosRef)) {
+        const headers = defaultHeaders(axiosRef.defaults.headers, method);
+        headers.authorization = this.authorization;
+        headers.accept = 'application/json';
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        return await this.transport.send({ url, method, headers, body });
+      }
+      const config: AxiosRequestConfig<string> = {
+        method,
+        url,
+        data: body,
+        headers: {
+          Authorization: this.authorization,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        timeout: this.options.timeoutMs,
+        maxRedirects: 0,
+        responseType: 'text',
+        // The body is already JSON text: axios' default transform would parse it again to "validate" it.
+        transformRequest: passThrough,
+        transformResponse: passThrough,
+        validateStatus,
+        adapter: this.transport.adapter,
+      };
+      const response = await axiosRef.request<string>(config);
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(response.headers ?? {})) {
         if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
@@ -139,4 +150,49 @@ function toClientError(err: unknown, timeoutMs: number): TinyauthClientError {
     return new TinyauthClientError('timeout', `tinyauth did not answer within ${timeoutMs} ms`);
   }
   return new TinyauthClientError('connection', `cannot reach tinyauth (${code ?? name ?? 'network error'})`);
+}
+
+function hasNoInterceptors(axiosRef: AxiosInstance): boolean {
+  const { request, response } = axiosRef.interceptors;
+  // `handlers` is how axios holds them (ejected ones become null); if a version hides it, assume there are some.
+  return (
+    Array.isArray(request.handlers) &&
+    Array.isArray(response.handlers) &&
+    request.handlers.every((h) => h === null) &&
+    response.handlers.every((h) => h === null)
+  );
+}
+
+const METHOD_KEYS = new Set([
+  'common',
+  'delete',
+  'get',
+  'head',
+  'post',
+  'put',
+  'patch',
+  'options',
+  'purge',
+  'link',
+  'unlink',
+]);
+
+/** The headers axios would add from its defaults (HttpModule `headers`, `defaults.headers.common` / `.post` ...). */
+function defaultHeaders(defaults: unknown, method: 'GET' | 'POST'): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (defaults === null || typeof defaults !== 'object') return out;
+  const all = defaults as Record<string, unknown>;
+  const add = (source: unknown): void => {
+    if (source === null || typeof source !== 'object') return;
+    for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+      if (METHOD_KEYS.has(name.toLowerCase())) continue;
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        out[name.toLowerCase()] = String(value);
+      }
+    }
+  };
+  add(all.common);
+  add(all[method.toLowerCase()]);
+  add(all);
+  return out;
 }

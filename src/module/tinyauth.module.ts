@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { HttpModule } from '@nestjs/axios';
+import { APP_FILTER } from '@nestjs/core';
 import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
 import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
@@ -7,8 +8,11 @@ import { TinyauthClient } from '../client/tinyauth-client';
 import type { Authorizer } from '../authorizer/authorizer.interface';
 import { BypassAuthorizer } from '../authorizer/bypass.authorizer';
 import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
+import { CachedAuthorizer } from '../authorizer/cached.authorizer';
+import { LocalAuthorizer } from '../authorizer/local';
 import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
+import { LoginRedirectFilter } from '../login/login-redirect.filter';
 import { TINYAUTH_RAW_OPTIONS, TinyauthConfigurableModule } from './tinyauth.module-definition';
 
 /** Validates the options once, at start-up, and refuses bypass mode in production. */
@@ -27,9 +31,18 @@ export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinya
   return options;
 }
 
+/** Picks the decision strategy named by `mode` (bypass overrides it). */
 function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClient): Authorizer {
   if (options.bypass) return new BypassAuthorizer();
-  return new RemoteAuthorizer(client);
+  const remote = new RemoteAuthorizer(client);
+  switch (options.mode) {
+    case 'cached':
+      return new CachedAuthorizer(remote, options);
+    case 'local':
+      return new LocalAuthorizer(client, remote, options);
+    default:
+      return remote;
+  }
 }
 
 /**
@@ -53,6 +66,8 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
     },
     TinyauthService,
     TinyauthGuard,
+    // Global, so @RedirectToLogin() pages redirect even when the login page is mounted by hand.
+    { provide: APP_FILTER, useClass: LoginRedirectFilter },
   ],
   exports: [TINYAUTH_OPTIONS, TINYAUTH_AUTHORIZER, TinyauthClient, TinyauthService, TinyauthGuard],
 })

@@ -1,0 +1,11 @@
+/** The HTTP platforms measured. */
+export type AdapterName = 'fastify' | 'express';
+/** What each measured app does per request. */
+export type Variant = 'bare' | 'raw-undici' | 'remote' | 'cached' | 'local';
+
+export const ADAPTERS: AdapterName[] = ['fastify', 'express'];
+export const VARIANTS: Variant[] = ['bare', 'raw-undici', 'remote', 'cached', 'local'];
+
+/** The demo fixture's service key (allowed every tinyauth endpoint) and the end user each request carries. */
+export const BENCH_SERVICE_KEY = { id: 'AKSAMPLESERVICE', secret: 'sample-service-secret' };
+export const BENCH_USER_KEY = { id: 'AKREADER', secret: 'reader-secret' };

@@ -1,0 +1,108 @@
+import { Coalescer } from '../cache/coalescer';
+import { credentialParts, decisionKey } from '../cache/decision-key';
+import { TtlLruCache } from '../cache/ttl-lru';
+import type { RequestFacts } from '../request/request-facts';
+import type { Authorizer } from './authorizer.interface';
+import type { TinyauthCheck, TinyauthDecision } from './decision';
+
+/** Settings of the decision cache (`mode: 'cached'`). */
+export interface DecisionCacheOptions {
+  /** How long an allow decision is reused, in milliseconds. */
+  cacheTtlMs: number;
+  /** Most decisions kept (least recently used ones are dropped first). */
+  cacheMaxEntries: number;
+}
+
+/**
+ * `mode: 'cached'`: the remote strategy plus a bounded cache of **allow** decisions and coalescing of identical
+ * checks in flight. Denials and failures are never cached, so a user who just signed in or was just granted a
+ * permission is not held back, and a tinyauth outage is not remembered.
+ *
+ * Trade-offs, by design: a cached allow outlives a revocation (a removed key, policy or user) by up to
+ * `cacheTtlMs`, and conditions on `RequestDateTime` are evaluated at most `cacheTtlMs` late, because the time is
+ * not part of the key. An allow is never kept past the `exp` of the session token it was granted for.
+ */
+export class CachedAuthorizer implements Authorizer {
+  private readonly cache: TtlLruCache<string, TinyauthDecision>;
+  private readonly inFlight: Coalescer<string, TinyauthDecision>;
+
+  constructor(
+    private readonly remote: Authorizer,
+    private readonly options: DecisionCacheOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.cache = new TtlLruCache(options.cacheMaxEntries, now);
+    this.inFlight = new Coalescer(options.cacheMaxEntries);
+  }
+
+  async authorize(
+    facts: RequestFacts,
+    checks: readonly TinyauthCheck[],
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<TinyauthDecision> {
+    if (checks.length === 0) return this.remote.authorize(facts, checks, context);
+    let key: string;
+    try {
+      key = decisionKey({ headers: facts.headers, checks, sourceIp: facts.sourceIp, context });
+    } catch {
+      // A context that cannot be keyed (a cycle, a BigInt) is still decided, just not cached.
+      return this.remote.authorize(facts, checks, context);
+    }
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return copyDecision(cached);
+    const decision = await this.inFlight.run(key, () => this.decide(key, facts, checks, context));
+    return copyDecision(decision);
+  }
+
+  private async decide(
+    key: string,
+    facts: RequestFacts,
+    checks: readonly TinyauthCheck[],
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<TinyauthDecision> {
+    const decision = await this.remote.authorize(facts, checks, context);
+    if (decision.authorized === true) {
+      const ttl = Math.min(this.options.cacheTtlMs, sessionLifetimeLeft(facts.headers, this.now()));
+      this.cache.set(key, decision, ttl);
+    }
+    return decision;
+  }
+}
+
+/** Callers may attach and mutate the decision they get; the cached one must stay as tinyauth gave it. */
+function copyDecision(decision: TinyauthDecision): TinyauthDecision {
+  return {
+    ...decision,
+    permitted: copyMap(decision.permitted),
+    notPermitted: copyMap(decision.notPermitted),
+  };
+}
+
+function copyMap(map: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const action of Object.keys(map)) out[action] = map[action].slice();
+  return out;
+}
+
+/** Milliseconds until the earliest `exp` of any session token in the headers (Infinity when none has one). */
+function sessionLifetimeLeft(headers: ReadonlyArray<readonly [string, string]>, now: number): number {
+  let left = Infinity;
+  const parts = credentialParts(headers);
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    if (parts[i] !== 'c') continue;
+    const segment = parts[i + 1];
+    const eq = segment.indexOf('=');
+    const payload = segment
+      .slice(eq + 1)
+      .trim()
+      .split('.')[1];
+    if (payload === undefined) continue;
+    try {
+      const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+      if (typeof exp === 'number') left = Math.min(left, exp * 1000 - now);
+    } catch {
+      // Not a JWT: tinyauth could not have allowed it through this cookie.
+    }
+  }
+  return left;
+}

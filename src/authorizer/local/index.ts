@@ -1,0 +1,1 @@
+export { LocalAuthorizer, type LocalAuthorizerOptions } from './local.authorizer';

@@ -1,0 +1,55 @@
+import { hash } from 'node:crypto';
+import type { TinyauthCheck } from '../authorizer/decision';
+import { stableJson } from './stable-json';
+
+/** Everything a tinyauth decision depends on, as the cache sees it. */
+export interface DecisionKeyInput {
+  /** The end user's request headers, as forwarded to tinyauth. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  checks: readonly TinyauthCheck[];
+  sourceIp: string;
+  /** Extra policy context (everything but RequestDateTime, which changes every request). */
+  context?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The credential-bearing parts of the headers, in order: every Authorization value, every X-CSRF-Token value and
+ * every Cookie segment that could be read as the `tinysess` cookie. Names are matched case-insensitively, as
+ * tinyauth does; a segment is kept whenever it mentions `tinysess` in any case, so no spelling tinyauth might
+ * accept as the session cookie can be left out of the key (at worst a harmless extra cache miss).
+ */
+export function credentialParts(headers: ReadonlyArray<readonly [string, string]>): string[] {
+  const parts: string[] = [];
+  for (const [rawName, value] of headers) {
+    const name =
+      rawName.length === 13 || rawName.length === 12 || rawName.length === 6 ? rawName.toLowerCase() : '';
+    if (name === 'authorization') parts.push('a', value);
+    else if (name === 'x-csrf-token') parts.push('x', value);
+    else if (name === 'cookie') {
+      if (!value.toLowerCase().includes('tinysess')) continue;
+      for (const segment of value.split(';')) {
+        if (segment.toLowerCase().includes('tinysess')) parts.push('c', segment.trim());
+      }
+    }
+  }
+  return parts;
+}
+
+/**
+ * A SHA-256 (base64) of everything the decision depends on: the credential-bearing headers, the checks in
+ * order, the source address and the extra context (stable JSON). Secrets only ever enter the hash, never the
+ * key itself. RequestDateTime is deliberately absent: it differs on every request, so time-based conditions are
+ * evaluated at most one TTL late.
+ */
+export function decisionKey(input: DecisionKeyInput): string {
+  const checks: string[] = [];
+  for (const { action, resource } of input.checks) checks.push(action, resource);
+  const material = JSON.stringify([
+    credentialParts(input.headers),
+    checks,
+    input.sourceIp,
+    input.context === undefined ? null : stableJson(input.context),
+  ]);
+  // One-shot crypto.hash: a third of createHash()'s cost on this hot path.
+  return hash('sha256', material, 'base64');
+}

@@ -1,0 +1,3 @@
+export { TtlLruCache, type CacheHit } from './ttl-lru';
+export { Coalescer } from './coalescer';
+export { stableJson } from './stable-json';
