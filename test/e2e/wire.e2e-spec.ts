@@ -43,7 +43,12 @@ describe.each(ADAPTERS)('what goes over the wire (%s)', (adapter) => {
     const endpoint = tinyauth.url.replace(/\/$/, '');
     app = await startApp(
       adapter,
-      guardAppModule({ endpoint, accessKeyId: SERVICE_KEY.id, secretAccessKey: SERVICE_KEY.secret, service: 'test' }),
+      guardAppModule({
+        endpoint,
+        accessKeyId: SERVICE_KEY.id,
+        secretAccessKey: SERVICE_KEY.secret,
+        service: 'test',
+      }),
     );
   });
   afterAll(async () => {
@@ -128,8 +133,8 @@ describe.each(ADAPTERS)('SourceIp and trust proxy (%s)', (adapter) => {
   afterAll(() => tinyauth.close());
 
   const sourceIp = () =>
-    (JSON.parse(tinyauth.requests[tinyauth.requests.length - 1].body) as { context: { SourceIp: string } }).context
-      .SourceIp;
+    (JSON.parse(tinyauth.requests[tinyauth.requests.length - 1].body) as { context: { SourceIp: string } })
+      .context.SourceIp;
 
   it('ignores X-Forwarded-For unless the app trusts its proxy', async () => {
     const app = await startApp(
@@ -175,7 +180,14 @@ describe.each(ADAPTERS)('TinyauthGuard as a global APP_GUARD (%s)', (adapter) =>
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(ALLOW);
     });
     @Module({
-      imports: [TinyauthModule.forRoot({ endpoint: tinyauth.url, accessKeyId: 'AK', secretAccessKey: 'S', service: 'test' })],
+      imports: [
+        TinyauthModule.forRoot({
+          endpoint: tinyauth.url,
+          accessKeyId: 'AK',
+          secretAccessKey: 'S',
+          service: 'test',
+        }),
+      ],
       controllers: [GlobalGuardController],
       providers: [{ provide: APP_GUARD, useClass: TinyauthGuard }],
     })

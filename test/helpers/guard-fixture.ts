@@ -71,7 +71,11 @@ export function basic(key: { id: string; secret: string }): string {
 }
 
 /** Mints a session for `username` through the compatible server's get-token-for-login. */
-export async function sessionCookie(tinyauthUrl: string, username: string, password: string): Promise<string> {
+export async function sessionCookie(
+  tinyauthUrl: string,
+  username: string,
+  password: string,
+): Promise<string> {
   const res = await fetch(`${tinyauthUrl}api/v1/services/test/get-token-for-login`, {
     method: 'POST',
     headers: { Authorization: basic(SERVICE_KEY), 'Content-Type': 'application/json' },

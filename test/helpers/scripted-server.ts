@@ -55,7 +55,8 @@ export function startRecordingProxy(target: string): Promise<ScriptedServer> {
   return startScriptedServer(async (req, res) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
+      if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length')
+        headers[k] = v;
     }
     const answer = await fetch(new URL(req.url.replace(/^\//, ''), target), {
       method: req.method,
@@ -65,7 +66,8 @@ export function startRecordingProxy(target: string): Promise<ScriptedServer> {
     const body = await answer.text();
     const out: Record<string, string> = {};
     answer.headers.forEach((v, k) => {
-      if (k !== 'content-length' && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding') out[k] = v;
+      if (k !== 'content-length' && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding')
+        out[k] = v;
     });
     res.writeHead(answer.status, out).end(body);
   });

@@ -9,7 +9,9 @@ describe('formatArn', () => {
     expect(formatArn(scope)).toBe('arn:tinyauth:test:default::');
     expect(formatArn(scope, 'apples')).toBe('arn:tinyauth:test:default::apples/');
     expect(formatArn(scope, 'apples', 'fred')).toBe('arn:tinyauth:test:default::apples/fred');
-    expect(formatArn({ ...scope, partition: 'aws-cn', region: 'eu' }, 'a', 'b/c')).toBe('arn:aws-cn:test:eu::a/b/c');
+    expect(formatArn({ ...scope, partition: 'aws-cn', region: 'eu' }, 'a', 'b/c')).toBe(
+      'arn:aws-cn:test:eu::a/b/c',
+    );
   });
 });
 
@@ -17,7 +19,9 @@ describe('@RequireAction', () => {
   it('rejects bad arguments when the class is defined', () => {
     expect(() => RequireAction('')).toThrow(/action must be a non-empty string/);
     expect(() => RequireAction('GetApple', undefined, 'name')).toThrow(/needs a resource class/);
-    expect(() => RequireAction('GetApple', 'apples', 42 as unknown as string)).toThrow(/route parameter name or a function/);
+    expect(() => RequireAction('GetApple', 'apples', 42 as unknown as string)).toThrow(
+      /route parameter name or a function/,
+    );
   });
 
   it('keeps several decorators on one handler in reading order', () => {
@@ -33,13 +37,17 @@ describe('@RequireAction', () => {
 
 describe('buildChecks', () => {
   it('denies (throws) when a route parameter is missing rather than checking too little', () => {
-    expect(() => buildChecks([{ action: 'GetApple', resourceClass: 'apples', resource: 'name' }], scope, {}, {})).toThrow(
-      RequirementError,
-    );
+    expect(() =>
+      buildChecks([{ action: 'GetApple', resourceClass: 'apples', resource: 'name' }], scope, {}, {}),
+    ).toThrow(RequirementError);
   });
 
   it.each([[[]], [42], [['ok', 3]], [null]])('rejects a resource function returning %p', (value) => {
-    const requirement = { action: 'GetApple', resourceClass: 'apples', resource: () => value as unknown as string };
+    const requirement = {
+      action: 'GetApple',
+      resourceClass: 'apples',
+      resource: () => value as unknown as string,
+    };
     expect(() => buildChecks([requirement], scope, {}, {})).toThrow(RequirementError);
   });
 

@@ -1,8 +1,18 @@
 import { Test } from '@nestjs/testing';
-import { TinyauthModule, TinyauthOptionsError, TinyauthService, tinyauthOptionsFromEnv } from 'nestjs-tinyauth';
+import {
+  TinyauthModule,
+  TinyauthOptionsError,
+  TinyauthService,
+  tinyauthOptionsFromEnv,
+} from 'nestjs-tinyauth';
 import { resolveTinyauthOptions } from '../../../src/options/resolve-options';
 
-const valid = { endpoint: 'http://127.0.0.1:5000', accessKeyId: 'AK', secretAccessKey: 'top-secret', service: 'apples' };
+const valid = {
+  endpoint: 'http://127.0.0.1:5000',
+  accessKeyId: 'AK',
+  secretAccessKey: 'top-secret',
+  service: 'apples',
+};
 
 function problemsOf(raw: unknown): string {
   try {
@@ -61,7 +71,9 @@ describe('option validation', () => {
   });
 
   it('reports an unreadable CA bundle by field', () => {
-    expect(problemsOf({ ...valid, endpointVerify: '/no/such/ca.pem' })).toContain('endpointVerify: cannot read');
+    expect(problemsOf({ ...valid, endpointVerify: '/no/such/ca.pem' })).toContain(
+      'endpointVerify: cannot read',
+    );
   });
 
   it('rejects something that is not an object', () => {
@@ -97,7 +109,9 @@ describe('module start-up', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [TinyauthModule.forRootAsync({ useFactory: async () => valid, isGlobal: true })],
     }).compile();
-    expect(moduleRef.get(TinyauthService).arn('apples', 'fred')).toBe('arn:tinyauth:apples:default::apples/fred');
+    expect(moduleRef.get(TinyauthService).arn('apples', 'fred')).toBe(
+      'arn:tinyauth:apples:default::apples/fred',
+    );
     await moduleRef.close();
   });
 
@@ -105,7 +119,9 @@ describe('module start-up', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [TinyauthModule.forRoot({ service: 'apples', bypass: true })],
     }).compile();
-    const decision = await moduleRef.get(TinyauthService).authorize({}, [{ action: 'GetApple', resource: 'r' }]);
+    const decision = await moduleRef
+      .get(TinyauthService)
+      .authorize({}, [{ action: 'GetApple', resource: 'r' }]);
     expect(decision.authorized).toBe(true);
     await moduleRef.close();
   });
@@ -145,13 +161,19 @@ describe('tinyauthOptionsFromEnv', () => {
   });
 
   it('accepts TINYAUTH_VERIFY (what flask_tinyauth reads) and a CA bundle path', () => {
-    expect(tinyauthOptionsFromEnv({ TINYAUTH_VERIFY: '/etc/ssl/ca.pem' }).endpointVerify).toBe('/etc/ssl/ca.pem');
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_VERIFY: '/etc/ssl/ca.pem' }).endpointVerify).toBe(
+      '/etc/ssl/ca.pem',
+    );
     expect(tinyauthOptionsFromEnv({ TINYAUTH_VERIFY: 'True' }).endpointVerify).toBe(true);
-    expect(tinyauthOptionsFromEnv({ TINYAUTH_ENDPOINT_VERIFY: '0', TINYAUTH_VERIFY: '1' }).endpointVerify).toBe(false);
+    expect(
+      tinyauthOptionsFromEnv({ TINYAUTH_ENDPOINT_VERIFY: '0', TINYAUTH_VERIFY: '1' }).endpointVerify,
+    ).toBe(false);
   });
 
   it('leaves unset and empty variables out so defaults apply', () => {
-    expect(tinyauthOptionsFromEnv({ TINYAUTH_SERVICE: 'x', TINYAUTH_BYPASS: '', TINYAUTH_VERIFY: '' })).toEqual({
+    expect(
+      tinyauthOptionsFromEnv({ TINYAUTH_SERVICE: 'x', TINYAUTH_BYPASS: '', TINYAUTH_VERIFY: '' }),
+    ).toEqual({
       service: 'x',
     });
   });
@@ -159,6 +181,8 @@ describe('tinyauthOptionsFromEnv', () => {
   it('passes nonsense through so validation names the option', () => {
     const raw = tinyauthOptionsFromEnv({ ...{ TINYAUTH_ENDPOINT: 'http://x/' }, TINYAUTH_BYPASS: 'maybe' });
     expect(problemsOf({ ...valid, ...raw })).toContain('- bypass: ');
-    expect(problemsOf({ ...valid, ...tinyauthOptionsFromEnv({ TINYAUTH_TIMEOUT_MS: 'soon' }) })).toContain('- timeoutMs: ');
+    expect(problemsOf({ ...valid, ...tinyauthOptionsFromEnv({ TINYAUTH_TIMEOUT_MS: 'soon' }) })).toContain(
+      '- timeoutMs: ',
+    );
   });
 });
