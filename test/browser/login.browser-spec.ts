@@ -96,11 +96,13 @@ function watchProblems(page: Page): string[] {
     if (msg.type() === 'error' && !expected) problems.push(`console: ${msg.text()} ${msg.location().url}`);
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) =>
+  page.on('requestfailed', (req) => {
+    // A navigation (sign-in, sign-out) cancels what the previous page was still loading; that is not a fault.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
     problems.push(
       `requestfailed: ${req.resourceType()} ${req.method()} ${req.url()} ${req.failure()?.errorText}`,
-    ),
-  );
+    );
+  });
   page.on('response', (res) => {
     if (res.status() === 404 && !res.url().endsWith('/favicon.ico')) problems.push(`404: ${res.url()}`);
   });
