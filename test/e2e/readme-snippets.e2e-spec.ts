@@ -4,15 +4,13 @@
  * and one `tsc --noEmit` checks them all; a failure names the README line.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { BUILD_TIMEOUT_MS, ROOT, ensureBuilt } from '../helpers/package-build';
 
-const ROOT = join(__dirname, '..', '..');
 const OUT = join(ROOT, 'test-output', 'readme-snippets');
-const BUILD_TIMEOUT_MS = 240_000;
 const run = promisify(execFile);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One ```ts block: its text and the README line of its first code line. */
 interface Snippet {
@@ -41,55 +39,6 @@ function extractSnippets(markdown: string): Snippet[] {
   return snippets;
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Same lock as sample-app.e2e-spec.ts: `npm run build` starts with `rm -rf dist`, so never build twice at once. */
-async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = join(ROOT, 'test-output', '.build.lock');
-  mkdirSync(join(ROOT, 'test-output'), { recursive: true });
-  const deadline = Date.now() + BUILD_TIMEOUT_MS;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const held = statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > BUILD_TIMEOUT_MS)
-        rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      await sleep(200);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/** Builds dist/ when it is missing or older than src/ (test-all.sh builds first, so normally this is a no-op). */
-async function ensureBuiltPackage(): Promise<void> {
-  await withBuildLock(async () => {
-    const built = join(ROOT, 'dist', 'index.d.ts');
-    if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
-    try {
-      await run('npm', ['run', '--silent', 'build'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-    } catch (err) {
-      const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-      throw new Error(`npm run build failed:\n${stdout ?? ''}${stderr ?? ''}`);
-    }
-  });
-}
-
 /** The compiler settings of the repository (strict, decorators), but `nestjs-tinyauth` resolves to dist/. */
 const TSCONFIG = {
   extends: '../../tsconfig.json',
@@ -110,7 +59,7 @@ describe('README.md TypeScript snippets', () => {
   const snippets = extractSnippets(readFileSync(join(ROOT, 'README.md'), 'utf8'));
 
   beforeAll(async () => {
-    await ensureBuiltPackage();
+    await ensureBuilt();
     rmSync(OUT, { recursive: true, force: true });
     mkdirSync(OUT, { recursive: true });
     writeFileSync(join(OUT, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));

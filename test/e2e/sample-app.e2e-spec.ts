@@ -4,75 +4,12 @@
  * tour it prints (which must be the README's, port aside) over HTTP, walks the browser flow, and stops it with
  * SIGTERM.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const ROOT = join(__dirname, '..', '..');
-const BUILD_TIMEOUT_MS = 240_000;
-const run = promisify(execFile);
-
-/** Newest modification time of the .ts files under `dir` (0 when there are none). */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
+import { BUILD_TIMEOUT_MS, ROOT, ensureBuilt } from '../helpers/package-build';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Runs `fn` while holding `test-output/.build.lock`, shared with readme-snippets.e2e-spec.ts: Jest runs the two in
- * parallel, and `npm run build` starts with `rm -rf dist`.
- */
-async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = join(ROOT, 'test-output', '.build.lock');
-  mkdirSync(join(ROOT, 'test-output'), { recursive: true });
-  const deadline = Date.now() + BUILD_TIMEOUT_MS;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // A lock left behind by a killed run is older than any real build.
-      const held = statSync(lock, { throwIfNoEntry: false });
-      if (held && Date.now() - held.mtimeMs > BUILD_TIMEOUT_MS)
-        rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      await sleep(200);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-async function npmRun(script: string): Promise<void> {
-  try {
-    await run('npm', ['run', '--silent', script], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  } catch (err) {
-    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`npm run ${script} failed:\n${stdout ?? ''}${stderr ?? ''}`);
-  }
-}
-
-/** `npm start` minus the final `node`: the package (only when src is newer than dist) and then the sample. */
-async function buildLikeNpmStart(): Promise<void> {
-  await withBuildLock(async () => {
-    const built = join(ROOT, 'dist', 'index.js');
-    if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(ROOT, 'src')))
-      await npmRun('build');
-    await npmRun('build:sample');
-  });
-}
 
 /** The running sample: its process, everything it printed, and the app URL from its banner. */
 interface SampleProcess {
@@ -232,7 +169,7 @@ describe('sample app, started as the README says (demo mode)', () => {
   let sample: SampleProcess;
 
   beforeAll(async () => {
-    await buildLikeNpmStart();
+    await ensureBuilt('build:sample');
     sample = await startSample();
   }, BUILD_TIMEOUT_MS + 60_000);
 
