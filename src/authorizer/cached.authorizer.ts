@@ -90,18 +90,20 @@ function sessionLifetimeLeft(headers: ReadonlyArray<readonly [string, string]>, 
   const parts = credentialParts(headers);
   for (let i = 0; i + 1 < parts.length; i += 2) {
     if (parts[i] !== 'c') continue;
-    const segment = parts[i + 1];
-    const eq = segment.indexOf('=');
-    const payload = segment
-      .slice(eq + 1)
-      .trim()
-      .split('.')[1];
-    if (payload === undefined) continue;
-    try {
-      const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-      if (typeof exp === 'number') left = Math.min(left, exp * 1000 - now);
-    } catch {
-      // Not a JWT: tinyauth could not have allowed it through this cookie.
+    for (const segment of parts[i + 1].split(';')) {
+      const eq = segment.indexOf('=');
+      if (eq < 0 || segment.slice(0, eq).trim() !== 'tinysess') continue;
+      const payload = segment
+        .slice(eq + 1)
+        .trim()
+        .split('.')[1];
+      if (payload === undefined) continue;
+      try {
+        const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+        if (typeof exp === 'number') left = Math.min(left, exp * 1000 - now);
+      } catch {
+        // Not a JWT: tinyauth could not have allowed it through this cookie.
+      }
     }
   }
   return left;

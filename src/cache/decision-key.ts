@@ -13,10 +13,12 @@ export interface DecisionKeyInput {
 }
 
 /**
- * The credential-bearing parts of the headers, in order: every Authorization value, every X-CSRF-Token value and
- * every Cookie segment that could be read as the `tinysess` cookie. Names are matched case-insensitively, as
- * tinyauth does; a segment is kept whenever it mentions `tinysess` in any case, so no spelling tinyauth might
- * accept as the session cookie can be left out of the key (at worst a harmless extra cache miss).
+ * The credential-bearing parts of the headers, in order: every Authorization value, every X-CSRF-Token value, and
+ * every Cookie header that tinyauth might read a `tinysess` cookie from, whole. Names are matched
+ * case-insensitively, as tinyauth does. A Cookie header counts when it mentions `tinysess` in any case, or holds a
+ * quote or a backslash: tinyauth's parser (Werkzeug) un-escapes quoted names and values, so `"tinys\ess"=...` is a
+ * session too, and a quoted value may hold `;`. Keeping the whole header never lets two sessions share a key; at
+ * worst an unrelated cookie in it costs a cache miss.
  */
 export function credentialParts(headers: ReadonlyArray<readonly [string, string]>): string[] {
   const parts: string[] = [];
@@ -25,14 +27,13 @@ export function credentialParts(headers: ReadonlyArray<readonly [string, string]
       rawName.length === 13 || rawName.length === 12 || rawName.length === 6 ? rawName.toLowerCase() : '';
     if (name === 'authorization') parts.push('a', value);
     else if (name === 'x-csrf-token') parts.push('x', value);
-    else if (name === 'cookie') {
-      if (!value.toLowerCase().includes('tinysess')) continue;
-      for (const segment of value.split(';')) {
-        if (segment.toLowerCase().includes('tinysess')) parts.push('c', segment.trim());
-      }
-    }
+    else if (name === 'cookie' && mayCarrySession(value)) parts.push('c', value);
   }
   return parts;
+}
+
+function mayCarrySession(cookieHeader: string): boolean {
+  return cookieHeader.includes('"') || cookieHeader.includes('\\') || /tinysess/i.test(cookieHeader);
 }
 
 /**

@@ -83,7 +83,8 @@ export class LocalAuthorizer implements Authorizer {
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    if (checks.length === 0) return this.remote.authorize(facts, checks, context);
+    if (checks.length === 0 || hasQuotedCookie(facts.headers))
+      return this.remote.authorize(facts, checks, context);
     try {
       // Hot path without a single await: verified credentials and a fresh policy are both in memory.
       const now = this.now();
@@ -208,15 +209,30 @@ export class LocalAuthorizer implements Authorizer {
     const now = Date.now();
     if (this.lastFallbackLog + LOG_INTERVAL_MS > now) return;
     this.lastFallbackLog = now;
-    // Our own error types carry safe messages; anything else is named by its type only.
+    // Undecidable messages are ours and safe. A PolicyError's text quotes context values (request data), so it is
+    // named by its type only, like anything else.
     const reason =
-      err instanceof Undecidable || err instanceof PolicyError
+      err instanceof Undecidable
         ? err.message
-        : err instanceof Error
-          ? err.name
-          : 'error';
+        : err instanceof PolicyError
+          ? `policy error: ${err.pythonType}`
+          : err instanceof Error
+            ? err.name
+            : 'error';
     this.logger.warn(`local decision not possible (${reason}); asking tinyauth instead`);
   }
+}
+
+/**
+ * tinyauth's cookie parser (Werkzeug) un-escapes quoted cookie names and values (`"tinys\ess"=...` is its
+ * `tinysess`); the local parser does not, so such headers are left for tinyauth itself to read.
+ */
+function hasQuotedCookie(headers: ReadonlyArray<readonly [string, string]>): boolean {
+  for (const [name, value] of headers) {
+    if (name.length === 6 && name.toLowerCase() === 'cookie' && (value.includes('"') || value.includes('\\')))
+      return true;
+  }
+  return false;
 }
 
 /** Callers' extra context goes to tinyauth as JSON: evaluate exactly what JSON would carry. */

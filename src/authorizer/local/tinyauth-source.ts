@@ -32,8 +32,8 @@ function parseBody(response: TinyauthHttpResponse): unknown {
 
 /**
  * Reads keys and policies from tinyauth's proxy endpoints (protocol §8.3-8.5) with the service's own key. Transport
- * failures and 5xx become `SourceUnavailable` (a stale entry may stand in); anything else unexpected becomes
- * `Undecidable` (the request goes to the remote path).
+ * failures (tinyauth unreachable or too slow) become `SourceUnavailable` (a stale entry may stand in); a 5xx or
+ * anything else unexpected becomes `Undecidable` (the request goes to the remote path).
  */
 export class TinyauthSource {
   private readonly base: string;
@@ -92,7 +92,9 @@ export class TinyauthSource {
       const kind = err instanceof TinyauthClientError ? err.kind : 'connection';
       throw new SourceUnavailable(`tinyauth unavailable (${kind})`);
     }
-    if (response.status >= 500) throw new SourceUnavailable(`tinyauth failed (HTTP ${response.status})`);
+    // A 5xx is about this one resource (tinyauth answers 500 for a deleted user or a policy it cannot merge), not
+    // an outage: no stale entry may stand in for it, and other keys must keep being refreshed. Remote decides.
+    if (response.status >= 500) throw new Undecidable(`tinyauth failed (HTTP ${response.status})`);
     return response;
   }
 }
