@@ -2,7 +2,8 @@ import { SetMetadata } from '@nestjs/common';
 import { PUBLIC_KEY } from '../tinyauth.constants';
 
 /**
- * Exempts a handler or a whole controller from `TinyauthGuard`. Under the guard, a handler with neither
+ * Exempts a handler or a whole controller from `TinyauthGuard`. On a controller it exempts every handler that does
+ * not declare its own `@RequireAction` (those are still checked). Under the guard, a handler with neither
  * `@RequireAction` nor `@Public` is denied.
  *
  * @example

@@ -35,8 +35,7 @@ export class TinyauthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+    if (this.isPublic(context)) return true;
 
     const request = this.getRequest(context);
     const facts = requestFacts(request);
@@ -59,6 +58,18 @@ export class TinyauthGuard implements CanActivate {
     if (decision.authorized !== true) return this.onDenied(context, facts, decision);
     setTinyauthState(request, { identity: decision.identity, decision });
     return true;
+  }
+
+  /**
+   * `@Public()` on the handler, or on its class unless the handler itself declares `@RequireAction`: contradictory
+   * metadata resolves to checking, never to an open route.
+   */
+  protected isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    if (this.reflector.get<boolean | undefined>(PUBLIC_KEY, handler) === true) return true;
+    if (this.reflector.get<boolean | undefined>(PUBLIC_KEY, context.getClass()) !== true) return false;
+    const own = this.reflector.get<unknown[] | undefined>(REQUIRE_ACTION_KEY, handler);
+    return own === undefined || own.length === 0;
   }
 
   /** The HTTP request of this context (override for GraphQL, WebSocket or RPC). */

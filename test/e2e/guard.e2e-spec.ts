@@ -167,6 +167,16 @@ describe.each(ADAPTERS)('TinyauthGuard over real HTTP on %s', (adapter) => {
     expect(proxy.requests).toHaveLength(0);
   });
 
+  it('still checks a handler that declares @RequireAction inside a @Public controller', async () => {
+    expect(await call(app, '/open')).toMatchObject({ status: 200, json: { open: true } });
+    expect(proxy.requests).toHaveLength(0);
+    expect(await call(app, '/open/stats')).toMatchObject({ status: 401 });
+    expect(await call(app, '/open/stats', { Authorization: basic(ALICE_KEY) })).toMatchObject({
+      status: 200,
+      json: { who: 'alice' },
+    });
+  });
+
   it('denies a handler with neither @RequireAction nor @Public, without asking tinyauth', async () => {
     const res = await call(app, '/apples/unannotated/handler', { Authorization: basic(ALICE_KEY) });
     expect(res).toMatchObject({ status: 403, json: { Authorized: false, ErrorCode: 'NotPermitted' } });

@@ -100,6 +100,22 @@ export class PageController {
   }
 }
 
+@Controller('open')
+@UseGuards(TinyauthGuard)
+@Public()
+export class OpenController {
+  @Get()
+  index(): object {
+    return { open: true };
+  }
+
+  @Get('stats')
+  @RequireAction('ListApples', 'apples')
+  stats(@TinyauthIdentity() who: string): object {
+    return { who };
+  }
+}
+
 /** A root module for the guard tests with the given options. */
 export function guardAppModule(
   options: TinyauthModuleOptions,
@@ -107,7 +123,7 @@ export function guardAppModule(
 ) {
   @Module({
     imports: [TinyauthModule.forRoot(options)],
-    controllers: [ApplesController, OrchardController, PageController],
+    controllers: [ApplesController, OrchardController, PageController, OpenController],
     providers: extraProviders,
   })
   class GuardAppModule {}
