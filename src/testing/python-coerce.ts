@@ -2,7 +2,7 @@
  * Python coercions that tinyauth's request parser (Flask-RESTful reqparse) applies to JSON body values:
  * `str(v)`, `dict(v)` and `list(v)`. A coercion that Python rejects returns `undefined`.
  */
-import { isDict, pyEquals } from '../core/python-values';
+import { isDict } from '../core/python-values';
 
 function pyFloatRepr(n: number): string {
   if (Number.isNaN(n)) return 'nan';
@@ -68,6 +68,12 @@ export function pyUnpackPair(item: unknown): [unknown, unknown] | undefined {
   return parts !== undefined && parts.length === 2 ? [parts[0], parts[1]] : undefined;
 }
 
+/** One string per Python dict key: `1`, `1.0` and `True` are the same key; `"1"` is another. */
+function dictKey(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean') return `n:${Number(v)}`;
+  return typeof v === 'string' ? `s:${v}` : 'null';
+}
+
 function hashable(v: unknown): boolean {
   return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
@@ -81,12 +87,18 @@ export function pyDict(v: unknown): [unknown, unknown][] | undefined {
   const items = pyIterate(v);
   if (items === undefined) return undefined;
   const out: [unknown, unknown][] = [];
+  // Indexed by Python's key equality, so a long list of pairs costs linear time (a caller controls its length).
+  const index = new Map<string, [unknown, unknown]>();
   for (const item of items) {
     const pair = pyUnpackPair(item);
     if (pair === undefined || !hashable(pair[0])) return undefined;
-    const existing = out.find(([k]) => pyEquals(k, pair[0]));
+    const key = dictKey(pair[0]);
+    const existing = index.get(key);
     if (existing) existing[1] = pair[1];
-    else out.push(pair);
+    else {
+      index.set(key, pair);
+      out.push(pair);
+    }
   }
   return out;
 }
