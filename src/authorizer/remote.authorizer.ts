@@ -27,8 +27,11 @@ export class RemoteAuthorizer implements Authorizer {
         headers: facts.headers,
         context: decisionContext(facts, context),
       });
-      // Only the boolean true allows, and only with nothing refused.
-      const authorized = answer.Authorized === true && Object.keys(answer.NotPermitted).length === 0;
+      // Only the boolean true allows, only with nothing refused and every requested pair reported permitted.
+      const authorized =
+        answer.Authorized === true &&
+        Object.keys(answer.NotPermitted).length === 0 &&
+        coversEveryCheck(answer.Permitted, checks);
       return {
         authorized,
         identity: authorized ? answer.Identity : undefined,
@@ -58,4 +61,13 @@ export class RemoteAuthorizer implements Authorizer {
         : '';
     this.logger.error(`${failure.message}; denying the request (503).${advice}`);
   }
+}
+
+/** True when tinyauth's `Permitted` map lists every requested (action, resource) pair. */
+function coversEveryCheck(permitted: Record<string, string[]>, checks: readonly TinyauthCheck[]): boolean {
+  for (const { action, resource } of checks) {
+    const granted = Object.hasOwn(permitted, action) ? permitted[action] : undefined;
+    if (granted === undefined || !granted.includes(resource)) return false;
+  }
+  return true;
 }

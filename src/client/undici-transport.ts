@@ -60,6 +60,9 @@ function requestHeaders(config: InternalAxiosRequestConfig): Record<string, stri
   return out;
 }
 
+/** The largest answer read from tinyauth (policies of many statements stay far below it). */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** A raw answer: status, lower-cased headers (repeats joined with ", ") and the body as text. */
 export interface RawAnswer {
   status: number;
@@ -124,6 +127,7 @@ export class UndiciTransport {
       let status = 0;
       let headers: Record<string, string> = {};
       const chunks: Buffer[] = [];
+      let received = 0;
       let settled = false;
       const fail = (error: TinyauthClientError): void => {
         if (settled) return;
@@ -150,7 +154,16 @@ export class UndiciTransport {
               status = statusCode;
               headers = flattenHeaders(responseHeaders);
             },
-            onResponseData(_c, chunk) {
+            onResponseData(c, chunk) {
+              received += chunk.length;
+              if (received > MAX_ANSWER_BYTES) {
+                // tinyauth's answers are a few KiB: a huge one is broken or hostile, and is not buffered.
+                fail(
+                  new TinyauthClientError('malformed-response', 'tinyauth answered with an oversized body'),
+                );
+                c.abort(new Error('oversized'));
+                return;
+              }
               chunks.push(chunk);
             },
             onResponseEnd() {

@@ -245,6 +245,11 @@ describe.each(ADAPTERS)('TinyauthGuard failing closed on %s', (adapter) => {
       200,
       '{"Authorized": true, "Permitted": {}, "NotPermitted": {"GetApple": ["x"]}}',
     ],
+    [
+      'Authorized true without the requested pair in Permitted',
+      200,
+      '{"Authorized": true, "Permitted": {"GetApple": ["arn:tinyauth:test:default::apples/other"]}, "NotPermitted": {}}',
+    ],
   ])('denies when tinyauth answers %s', async (_name, status, body) => {
     const garbage = await scripted(status, body);
     const app = await appFor(garbage.url);

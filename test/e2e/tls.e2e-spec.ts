@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../helpers/http-apps';
 import { guardAppModule } from '../helpers/guard-app';
-
-const ALLOW = JSON.stringify({ Authorized: true, Permitted: {}, NotPermitted: {}, Identity: 'alice' });
+import { allowAll } from '../helpers/scripted-server';
 
 describe('endpointVerify against an https tinyauth with a private CA', () => {
   let dir: string;
@@ -40,8 +39,13 @@ describe('endpointVerify against an https tinyauth with a private CA', () => {
     );
     server = createServer(
       { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (_req, res) => {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(ALLOW);
+      (req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        req.on('end', () => {
+          const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(allowAll(recorded));
+        });
       },
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -8,10 +8,8 @@ import { Public, RequireAction, TinyauthGuard, TinyauthModule } from 'nestjs-tin
 import { ADAPTERS, startApp, type AdapterName, type RunningApp } from '../helpers/http-apps';
 import { guardAppModule } from '../helpers/guard-app';
 import { SERVICE_KEY, basic } from '../helpers/guard-fixture';
-import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server';
+import { allowAll, startScriptedServer, type ScriptedServer } from '../helpers/scripted-server';
 import { loadHttpExchanges } from '../helpers/conformance';
-
-const ALLOW = JSON.stringify({ Authorized: true, Permitted: {}, NotPermitted: {}, Identity: 'alice' });
 
 /** Sends raw header pairs so repeated headers reach the app as separate lines. */
 function rawGet(url: string, headers: string[]): Promise<number> {
@@ -36,8 +34,8 @@ describe.each(ADAPTERS)('what goes over the wire (%s)', (adapter) => {
   let app: RunningApp;
 
   beforeAll(async () => {
-    tinyauth = await startScriptedServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(ALLOW);
+    tinyauth = await startScriptedServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(allowAll(req));
     });
     // No trailing slash: the client must add it.
     const endpoint = tinyauth.url.replace(/\/$/, '');
@@ -126,8 +124,8 @@ async function trustingApp(adapter: AdapterName, endpoint: string): Promise<Runn
 describe.each(ADAPTERS)('SourceIp and trust proxy (%s)', (adapter) => {
   let tinyauth: ScriptedServer;
   beforeAll(async () => {
-    tinyauth = await startScriptedServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(ALLOW);
+    tinyauth = await startScriptedServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(allowAll(req));
     });
   });
   afterAll(() => tinyauth.close());
@@ -176,8 +174,8 @@ class GlobalGuardController {
 
 describe.each(ADAPTERS)('TinyauthGuard as a global APP_GUARD (%s)', (adapter) => {
   it('guards every route of the app', async () => {
-    const tinyauth = await startScriptedServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(ALLOW);
+    const tinyauth = await startScriptedServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(allowAll(req));
     });
     @Module({
       imports: [

@@ -81,3 +81,9 @@ export async function closedPortUrl(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}/`;
 }
+
+/** tinyauth's allow for a recorded authorize-by-token request: every requested pair permitted, as `identity`. */
+export function allowAll(req: RecordedRequest, identity = 'alice'): string {
+  const { permit } = JSON.parse(req.body) as { permit: Record<string, string[]> };
+  return JSON.stringify({ Authorized: true, Permitted: permit, NotPermitted: {}, Identity: identity });
+}

@@ -30,6 +30,12 @@ describe('TinyauthClient over the undici adapter', () => {
     server = await startScriptedServer((req, res) => {
       if (req.url.endsWith('/redirect')) return void res.writeHead(302, { Location: '/elsewhere' }).end();
       if (req.url.endsWith('/silent')) return; // never answers
+      if (req.url.endsWith('/huge')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 'a');
+        for (let i = 0; i < 80; i++) res.write(chunk); // 5 MiB
+        return void res.end();
+      }
       res.writeHead(req.url.endsWith('/teapot') ? 418 : 200, {
         'Content-Type': 'application/json',
         'X-Mixed-Case': 'v',
@@ -66,6 +72,14 @@ describe('TinyauthClient over the undici adapter', () => {
     const err = await client.get('api/v1/silent').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TinyauthClientError);
     expect((err as TinyauthClientError).kind).toBe('timeout');
+  });
+
+  it('refuses to buffer an oversized answer', async () => {
+    const err = await client.get('api/v1/huge').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TinyauthClientError);
+    expect((err as TinyauthClientError).kind).toBe('malformed-response');
+    // The connection is still usable for the next request.
+    expect((await client.get('api/v1/teapot')).status).toBe(418);
   });
 
   it('maps a refused connection to a connection error that names no secret', async () => {
