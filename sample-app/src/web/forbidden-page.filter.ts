@@ -1,8 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { NotPermitted } from 'nestjs-tinyauth';
-import { escapeHtml, PAGE_HEADERS } from './html';
-import { STYLESHEET_PATH } from './sample-style';
+import { escapeHtml, PAGE_HEADERS, renderPage } from './html';
 
 /**
  * A browser that is signed in but not allowed gets a page, not JSON. Catching `NotPermitted` alone is how to
@@ -23,23 +22,13 @@ export class ForbiddenPageFilter implements ExceptionFilter<NotPermitted> {
 
 function renderForbiddenPage(actions: readonly string[]): string {
   const needed = actions.map((a) => `<code>apples:${escapeHtml(a)}</code>`).join(', ') || 'a permission';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Not allowed · nestjs-tinyauth sample</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
-<body>
-<header class="bar"><span class="brand">Apples</span></header>
+  return renderPage(
+    'Not allowed',
+    `<header class="bar"><span class="brand">Apples</span></header>
 <main class="page">
 <h1>Not allowed</h1>
 <p class="lead">You are signed in, but tinyauth does not grant you ${needed}.</p>
 <p><a class="signout" href="/logout">Sign out</a> and sign in as someone who may.</p>
-</main>
-</body>
-</html>
-`;
+</main>`,
+  );
 }

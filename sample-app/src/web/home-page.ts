@@ -1,6 +1,5 @@
 import type { Apple } from '../apples/apple.store';
-import { escapeHtml } from './html';
-import { STYLESHEET_PATH } from './sample-style';
+import { escapeHtml, renderPage } from './html';
 
 /** What the home page shows. */
 export interface HomePageModel {
@@ -31,17 +30,9 @@ export function renderHomePage(model: HomePageModel): string {
   const user = model.user ?? 'nobody (bypass mode)';
   const rows = model.apples.map(appleRow).join('\n');
   const empty = model.apples.length === 0 ? '<p class="empty">No apples yet.</p>' : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Apples · nestjs-tinyauth sample</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
-<body>
-<header class="bar">
+  return renderPage(
+    'Apples',
+    `<header class="bar">
 <span class="brand">Apples</span>
 <nav class="who" aria-label="Account">
 Signed in as <strong id="identity">${escapeHtml(user)}</strong>
@@ -62,8 +53,6 @@ ${rows}
 ${empty}
 <p class="hint">Everything here comes from <a href="/api/v1/apples"><code>GET /api/v1/apples</code></a>, which needs
 <code>apples:ListApples</code>.</p>
-</main>
-</body>
-</html>
-`;
+</main>`,
+  );
 }

@@ -1,4 +1,5 @@
 import { applyDecorators, Header } from '@nestjs/common';
+import { STYLESHEET_PATH } from './sample-style';
 
 const ENTITIES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -28,3 +29,21 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 /** Sets `PAGE_HEADERS` on an HTML handler. */
 export const PageHeaders = (): MethodDecorator =>
   applyDecorators(...Object.entries(PAGE_HEADERS).map(([name, value]) => Header(name, value)));
+
+/** The sample's page frame: one stylesheet, no script; `title` is escaped, `body` is trusted markup. */
+export function renderPage(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${escapeHtml(title)} · nestjs-tinyauth sample</title>
+<link rel="stylesheet" href="${STYLESHEET_PATH}">
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
