@@ -20,6 +20,8 @@ export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 export const DEFAULT_MAX_STALE_MS = 600_000;
 /** Default `negativeCacheTtlMs`: unknown keys and users remembered for 30 s. */
 export const DEFAULT_NEGATIVE_CACHE_TTL_MS = 30_000;
+/** Default `keyCacheMaxMs`: a revoked key or user stops verifying in local mode within 5 minutes. */
+export const DEFAULT_KEY_CACHE_MAX_MS = 300_000;
 
 function describe(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -76,5 +78,6 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     cacheMaxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
     maxStaleMs: options.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
     negativeCacheTtlMs: options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_CACHE_TTL_MS,
+    keyCacheMaxMs: options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
   };
 }

@@ -56,6 +56,12 @@ export interface TinyauthCommonOptions {
    * random key ids cannot flood tinyauth. Default 30000.
    */
   negativeCacheTtlMs?: number;
+  /**
+   * `local` mode: the longest a fetched signing key is trusted before tinyauth is asked again, in ms
+   * (TINYAUTH_KEY_CACHE_MAX_MS). Default 300000 (5 minutes). tinyauth grants 3 days, so without this cap a deleted
+   * access key or user would keep verifying locally for that long.
+   */
+  keyCacheMaxMs?: number;
 }
 
 /**

@@ -102,4 +102,10 @@ export class TinyauthOptionsSchema {
   @Min(0)
   @Max(3_600_000)
   negativeCacheTtlMs?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3 * 24 * 3_600_000)
+  keyCacheMaxMs?: number;
 }

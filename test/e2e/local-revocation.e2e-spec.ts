@@ -102,6 +102,19 @@ describe('local mode while tinyauth is reachable', () => {
     expect(alice).toMatchObject({ authorized: false, errorCode: 'NotPermitted' });
   });
 
+  it("stops trusting a deleted access key once keyCacheMaxMs has passed, not after tinyauth's 3 days", async () => {
+    expect((await local.authorize(ALICE, checks)).authorized).toBe(true);
+    const withoutKey = fixture(true, 'ok');
+    await server.store.reload({
+      ...withoutKey,
+      users: (withoutKey.users ?? []).map((u) => (u.username === 'alice' ? { ...u, access_keys: [] } : u)),
+    });
+    clock += 61_000; // the verified-credential memo (60 s) has lapsed; the key itself is still cached
+    expect((await local.authorize(ALICE, checks)).authorized).toBe(true);
+    clock += 300_000; // past the default 5-minute cap on signing keys
+    expect(await local.authorize(ALICE, checks)).toMatchObject({ authorized: false, errorCode: 'NoSuchKey' });
+  });
+
   it('leaves quoted cookies, which tinyauth un-escapes, for tinyauth to read', async () => {
     // tinyauth (Werkzeug) reads `"tinysess"=garbage` as a session cookie; the local parser would not.
     const asked = jest.spyOn(remote, 'authorize');

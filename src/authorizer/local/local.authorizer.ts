@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { DEFAULT_KEY_CACHE_MAX_MS } from '../../options/resolve-options';
 import { Logger } from '@nestjs/common';
 import { parseCookie } from 'cookie';
 import { TtlLruCache } from '../../cache/ttl-lru';
@@ -25,6 +26,8 @@ export interface LocalAuthorizerOptions {
   cacheMaxEntries: number;
   maxStaleMs: number;
   negativeCacheTtlMs: number;
+  /** Longest a fetched signing key is trusted (default 5 minutes), whatever tinyauth's Cache-Control grants. */
+  keyCacheMaxMs?: number;
 }
 
 /** Key derivation region: flask_tinyauth sends no region, so tinyauth derives every key for `global`. */
@@ -64,7 +67,12 @@ export class LocalAuthorizer implements Authorizer {
     private readonly options: LocalAuthorizerOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.source = new TinyauthSource(client, REGION, options.service);
+    this.source = new TinyauthSource(
+      client,
+      REGION,
+      options.service,
+      options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
+    );
     const cacheOptions: FetchedCacheOptions = {
       maxEntries: options.cacheMaxEntries,
       maxStaleMs: options.maxStaleMs,

@@ -42,6 +42,8 @@ export class TinyauthSource {
     private readonly client: TinyauthClient,
     region: string,
     private readonly service: string,
+    /** Cap on a signing key's cache lifetime: tinyauth grants 3 days, which would let a revoked key live on. */
+    private readonly keyCacheMaxMs: number,
   ) {
     this.base = `api/v1/regions/${segment(region)}/services/${segment(service)}/`;
   }
@@ -79,7 +81,11 @@ export class TinyauthSource {
     ) {
       const key = Buffer.from(body.key, 'base64');
       if (key.length === 32)
-        return { kind: 'found', value: { key, identity: body.identity }, ttlMs: cacheLifetimeMs(response) };
+        return {
+          kind: 'found',
+          value: { key, identity: body.identity },
+          ttlMs: Math.min(cacheLifetimeMs(response), this.keyCacheMaxMs),
+        };
     }
     throw new Undecidable(`a signing-token endpoint answered HTTP ${response.status} unexpectedly`);
   }

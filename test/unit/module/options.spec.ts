@@ -42,6 +42,7 @@ describe('option validation', () => {
       cacheMaxEntries: 10000,
       maxStaleMs: 600000,
       negativeCacheTtlMs: 30000,
+      keyCacheMaxMs: 300000,
     });
   });
 
@@ -61,6 +62,7 @@ describe('option validation', () => {
     ['mode', { ...valid, mode: 'turbo' }],
     ['cacheTtlMs', { ...valid, cacheTtlMs: 0.5 }],
     ['cacheMaxEntries', { ...valid, cacheMaxEntries: 0 }],
+    ['keyCacheMaxMs', { ...valid, keyCacheMaxMs: 4 * 24 * 3_600_000 }],
     ['endpoitn', { ...valid, endpoitn: 'typo' }],
   ])('names the bad option %s', (field, raw) => {
     expect(problemsOf(raw)).toMatch(new RegExp(`- ${field}: `));
