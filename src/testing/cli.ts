@@ -19,7 +19,19 @@ function describeUsers(fixture: Fixture, withSecrets: boolean): string[] {
   });
 }
 
+/**
+ * Resolves on the first SIGINT or SIGTERM. Installed before anything is printed, and left installed, so no signal
+ * (a second Ctrl-C while closing included) can kill the process before it has closed its server and exited 0.
+ */
+function stopRequested(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  const stop = stopRequested();
   let opts: CliOptions;
   let fixture: Fixture;
   try {
@@ -48,15 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
   ];
   if (!opts.printCredentials) lines.push('(use --print-credentials to show passwords and secret keys)');
   process.stdout.write(`${lines.join('\n')}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stop;
   await server.close();
   process.stdout.write('tinyauth-compatible server stopped\n');
   return 0;
