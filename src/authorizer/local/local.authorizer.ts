@@ -1,8 +1,9 @@
 import { hash } from 'node:crypto';
-import { DEFAULT_KEY_CACHE_MAX_MS } from '../../options/resolve-options';
 import { Logger } from '@nestjs/common';
 import { parseCookie } from 'cookie';
+import { credentialParts } from '../../cache/decision-key';
 import { TtlLruCache } from '../../cache/ttl-lru';
+import { DEFAULT_KEY_CACHE_MAX_MS } from '../../options/resolve-options';
 import {
   compilePolicy,
   decodeJwtUnverified,
@@ -249,19 +250,13 @@ function jsonCopy(context: Readonly<Record<string, unknown>>): Record<string, un
 }
 
 /**
- * A SHA-256 of everything identify reads (every Authorization and X-CSRF-Token value, every Cookie header that
- * mentions tinysess) and the UTC date; undefined when there is no credential at all (nothing worth caching).
+ * A SHA-256 of everything identify reads (the same credential-bearing headers the cached mode keys on) and the UTC
+ * date; undefined when there is no credential at all (nothing worth caching).
  */
 function credentialKey(headers: ReadonlyArray<readonly [string, string]>, date: string): string | undefined {
-  let material = '';
-  for (const [name, value] of headers) {
-    const n = name.length === 13 || name.length === 12 || name.length === 6 ? name.toLowerCase() : '';
-    if (n === 'authorization' || n === 'x-csrf-token' || (n === 'cookie' && /tinysess/i.test(value))) {
-      material += `${n}\0${value}\0`;
-    }
-  }
-  if (material === '') return undefined;
-  return hash('sha256', `${date}\0${material}`, 'base64');
+  const parts = credentialParts(headers);
+  if (parts.length === 0) return undefined;
+  return hash('sha256', JSON.stringify([date, parts]), 'base64');
 }
 
 /**
