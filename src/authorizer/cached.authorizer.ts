@@ -1,6 +1,7 @@
 import { Coalescer } from '../cache/coalescer';
 import { credentialParts, decisionKey } from '../cache/decision-key';
 import { TtlLruCache } from '../cache/ttl-lru';
+import { jwtExpiry } from '../core/jwt';
 import type { RequestFacts } from '../request/request-facts';
 import type { Authorizer } from './authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from './decision';
@@ -93,17 +94,9 @@ function sessionLifetimeLeft(headers: ReadonlyArray<readonly [string, string]>, 
     for (const segment of parts[i + 1].split(';')) {
       const eq = segment.indexOf('=');
       if (eq < 0 || segment.slice(0, eq).trim() !== 'tinysess') continue;
-      const payload = segment
-        .slice(eq + 1)
-        .trim()
-        .split('.')[1];
-      if (payload === undefined) continue;
-      try {
-        const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-        if (typeof exp === 'number') left = Math.min(left, exp * 1000 - now);
-      } catch {
-        // Not a JWT: tinyauth could not have allowed it through this cookie.
-      }
+      const exp = jwtExpiry(segment.slice(eq + 1).trim());
+      // No exp: a token that never expires, or not one tinyauth could have allowed; either way no bound.
+      if (exp !== undefined) left = Math.min(left, exp * 1000 - now);
     }
   }
   return left;

@@ -23,6 +23,7 @@ export {
 } from './keys';
 export {
   decodeJwtUnverified,
+  jwtExpiry,
   signJwt,
   verifyJwt,
   type DecodedJwt,

@@ -104,6 +104,17 @@ export function decodeJwtUnverified(token: string): JwtDecodeResult {
   return { ok: true, jwt: { header, payload, signingInput: Buffer.from(signingInput), signature } };
 }
 
+/**
+ * The `exp` claim (whole seconds since the epoch) of a token, read without verifying it: for lifetimes the app
+ * derives from a token (cookie expiry, cache bounds) while tinyauth alone judges it. Undefined when the token does
+ * not decode or has no finite numeric `exp`.
+ */
+export function jwtExpiry(token: string): number | undefined {
+  const decoded = decodeJwtUnverified(token);
+  const exp = decoded.ok ? decoded.jwt.payload.exp : undefined;
+  return typeof exp === 'number' && Number.isFinite(exp) ? Math.floor(exp) : undefined;
+}
+
 /** PyJWT 2 registered-claim checks without leeway: iat not in the future, nbf reached, exp not reached, no aud. */
 function checkClaims(payload: JsonObject, now: number): JwtVerifyResult | undefined {
   if (Object.hasOwn(payload, 'iat')) {

@@ -1,5 +1,6 @@
 import { serialize, type SerializeOptions } from 'cookie';
 import type { LoginToken } from '../client/wire-types';
+import { jwtExpiry } from '../core/jwt';
 
 /** The session cookie tinyauth reads (its name is fixed by tinyauth). */
 export const SESSION_COOKIE = 'tinysess';
@@ -8,23 +9,6 @@ export const CSRF_COOKIE = 'tinycsrf';
 
 /** Lifetime used when the token carries no usable `exp` (tinyauth mints exp = iat + 8 h). */
 export const FALLBACK_SESSION_SECONDS = 8 * 60 * 60;
-
-/**
- * Reads the `exp` claim (seconds since the epoch) of a compact JWT without verifying it: only tinyauth verifies
- * tokens, the app just wants the cookie to expire with the token. Undefined when absent or unreadable.
- */
-export function jwtExpiry(token: string): number | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    if (claims === null || typeof claims !== 'object') return undefined;
-    const exp = (claims as Record<string, unknown>).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? Math.floor(exp) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** How long the cookies of `token` should live, from `now` (ms): until its `exp`, else 8 h. */
 export function sessionLifetimeSeconds(token: string, now: number = Date.now()): number {

@@ -6,8 +6,8 @@ import { TtlLruCache } from '../../cache/ttl-lru';
 import { DEFAULT_KEY_CACHE_MAX_MS } from '../../options/resolve-options';
 import {
   compilePolicy,
-  decodeJwtUnverified,
   identify,
+  jwtExpiry,
   PolicyError,
   utcDateStamp,
   type CompiledPolicy,
@@ -270,10 +270,8 @@ function sessionExpiry(headers: ReadonlyArray<readonly [string, string]>): numbe
     const found = parseCookie(value, { decode: keepRaw }).tinysess;
     if (found !== undefined) token = found;
   }
-  if (token === undefined) return undefined;
-  const decoded = decodeJwtUnverified(token);
-  const exp = decoded.ok ? decoded.jwt.payload.exp : undefined;
-  return typeof exp === 'number' ? exp * 1000 : undefined;
+  const exp = token === undefined ? undefined : jwtExpiry(token);
+  return exp === undefined ? undefined : exp * 1000;
 }
 
 const keepRaw = (s: string): string => s;

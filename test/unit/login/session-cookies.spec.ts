@@ -2,10 +2,10 @@ import { parseSetCookie } from 'cookie';
 import {
   clearedSessionCookies,
   FALLBACK_SESSION_SECONDS,
-  jwtExpiry,
   sessionCookies,
   sessionLifetimeSeconds,
 } from '../../../src/login/session-cookies';
+import { jwtExpiry } from '../../../src/core/jwt';
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const nowSeconds = NOW / 1000;
