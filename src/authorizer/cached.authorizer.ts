@@ -1,7 +1,8 @@
 import { Coalescer } from '../cache/coalescer';
-import { credentialParts, decisionKey } from '../cache/decision-key';
+import { decisionKey } from '../cache/decision-key';
 import { TtlLruCache } from '../cache/ttl-lru';
 import { jwtExpiry } from '../core/jwt';
+import { sessionCookieOf, type SessionCookie } from '../core/session-cookie';
 import type { RequestFacts } from '../request/request-facts';
 import type { Authorizer } from './authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from './decision';
@@ -42,6 +43,9 @@ export class CachedAuthorizer implements Authorizer {
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
     if (checks.length === 0) return this.remote.authorize(facts, checks, context);
+    const session = sessionCookieOf(facts.headers);
+    // A session cookie this package cannot read exactly as tinyauth does is never cached: tinyauth decides it.
+    if (!session.exact) return this.remote.authorize(facts, checks, context);
     let key: string;
     try {
       key = decisionKey({ headers: facts.headers, checks, sourceIp: facts.sourceIp, context });
@@ -51,19 +55,20 @@ export class CachedAuthorizer implements Authorizer {
     }
     const cached = this.cache.get(key);
     if (cached !== undefined) return copyDecision(cached);
-    const decision = await this.inFlight.run(key, () => this.decide(key, facts, checks, context));
+    const decision = await this.inFlight.run(key, () => this.decide(key, session, facts, checks, context));
     return copyDecision(decision);
   }
 
   private async decide(
     key: string,
+    session: SessionCookie,
     facts: RequestFacts,
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
     const decision = await this.remote.authorize(facts, checks, context);
     if (decision.authorized === true) {
-      const ttl = Math.min(this.options.cacheTtlMs, sessionLifetimeLeft(facts.headers, this.now()));
+      const ttl = Math.min(this.options.cacheTtlMs, sessionLifetimeLeft(session, this.now()));
       this.cache.set(key, decision, ttl);
     }
     return decision;
@@ -85,19 +90,11 @@ function copyMap(map: Record<string, string[]>): Record<string, string[]> {
   return out;
 }
 
-/** Milliseconds until the earliest `exp` of any session token in the headers (Infinity when none has one). */
-function sessionLifetimeLeft(headers: ReadonlyArray<readonly [string, string]>, now: number): number {
-  let left = Infinity;
-  const parts = credentialParts(headers);
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    if (parts[i] !== 'c') continue;
-    for (const segment of parts[i + 1].split(';')) {
-      const eq = segment.indexOf('=');
-      if (eq < 0 || segment.slice(0, eq).trim() !== 'tinysess') continue;
-      const exp = jwtExpiry(segment.slice(eq + 1).trim());
-      // No exp: a token that never expires, or not one tinyauth could have allowed; either way no bound.
-      if (exp !== undefined) left = Math.min(left, exp * 1000 - now);
-    }
-  }
-  return left;
+/**
+ * Milliseconds until the `exp` of the session token tinyauth judged (Infinity when there is none, or it has no
+ * `exp`: a token that never expires, or not one tinyauth could have allowed).
+ */
+function sessionLifetimeLeft(session: SessionCookie, now: number): number {
+  const exp = session.token === undefined ? undefined : jwtExpiry(session.token);
+  return exp === undefined ? Infinity : exp * 1000 - now;
 }

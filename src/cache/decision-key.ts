@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { TinyauthCheck } from '../authorizer/decision';
+import { sessionCookieOf } from '../core/session-cookie';
 import { stableJson } from './stable-json';
 
 /** Everything a tinyauth decision depends on, as the cache sees it. */
@@ -13,27 +14,26 @@ export interface DecisionKeyInput {
 }
 
 /**
- * The credential-bearing parts of the headers, in order: every Authorization value, every X-CSRF-Token value, and
- * every Cookie header that tinyauth might read a `tinysess` cookie from, whole. Names are matched
- * case-insensitively, as tinyauth does. A Cookie header counts when it mentions `tinysess` in any case, or holds a
- * quote or a backslash: tinyauth's parser (Werkzeug) un-escapes quoted names and values, so `"tinys\ess"=...` is a
- * session too, and a quoted value may hold `;`. Keeping the whole header never lets two sessions share a key; at
- * worst an unrelated cookie in it costs a cache miss.
+ * The credential-bearing parts of the headers, in order: every Authorization value, every X-CSRF-Token value
+ * (names matched case-insensitively, as tinyauth does) and the `tinysess` cookie exactly as tinyauth reads it
+ * ({@link sessionCookieOf}), marked apart so "no session" and "an empty session" never share a key. Nothing else
+ * in a Cookie header can change tinyauth's answer.
  */
 export function credentialParts(headers: ReadonlyArray<readonly [string, string]>): string[] {
   const parts: string[] = [];
+  let hasCookie = false;
   for (const [rawName, value] of headers) {
     const name =
       rawName.length === 13 || rawName.length === 12 || rawName.length === 6 ? rawName.toLowerCase() : '';
     if (name === 'authorization') parts.push('a', value);
     else if (name === 'x-csrf-token') parts.push('x', value);
-    else if (name === 'cookie' && mayCarrySession(value)) parts.push('c', value);
+    else if (name === 'cookie') hasCookie = true;
+  }
+  if (hasCookie) {
+    const { token } = sessionCookieOf(headers);
+    if (token !== undefined) parts.push('s', token);
   }
   return parts;
-}
-
-function mayCarrySession(cookieHeader: string): boolean {
-  return cookieHeader.includes('"') || cookieHeader.includes('\\') || /tinysess/i.test(cookieHeader);
 }
 
 /**

@@ -5,11 +5,11 @@
  * mode that only has derived keys fetched from tinyauth.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { parseCookie } from 'cookie';
 import { pythonB64Decode } from './base64';
 import { decodeJwtUnverified, verifyJwt } from './jwt';
 import { basicAuthKey, utcDateStamp } from './keys';
 import { ownValue, pyEquals, PY_WHITESPACE } from './python-values';
+import { headerValues, sessionCookieOf } from './session-cookie';
 
 /** Where identify gets its key material from. Both methods may be synchronous or asynchronous. */
 export interface KeySource {
@@ -47,27 +47,6 @@ function fail(errorCode: IdentifyErrorCode): IdentifyResult {
 
 function crash(serverError: string): IdentifyResult {
   return { ok: false, serverError };
-}
-
-function headerValues(headers: HeaderPairs, name: string): string[] {
-  const out: string[] = [];
-  for (const [k, v] of headers) if (k.toLowerCase() === name) out.push(v);
-  return out;
-}
-
-const keepRaw = (s: string): string => s;
-
-/** All Cookie headers merged: the first occurrence wins inside one header, a later header wins over an earlier one. */
-function mergedCookies(values: readonly string[]): Map<string, string> {
-  const merged = new Map<string, string>();
-  for (const v of values) {
-    const parsed = parseCookie(v, { decode: keepRaw });
-    for (const name of Object.keys(parsed)) {
-      const value = parsed[name];
-      if (value !== undefined) merged.set(name, value);
-    }
-  }
-  return merged;
 }
 
 async function identifySession(
@@ -157,8 +136,8 @@ async function identifyBasic(
 }
 
 /**
- * Identifies the sender of `headers` for (region, service): a `tinysess` cookie if any Cookie header carries one
- * (no fallback to Basic when it is bad), otherwise an access key in `Authorization: Basic …` (case-sensitive
+ * Identifies the sender of `headers` for (region, service): a `tinysess` cookie if any Cookie header carries one,
+ * read as tinyauth reads it ({@link sessionCookieOf}; no fallback to Basic when it is bad), otherwise an access key in `Authorization: Basic …` (case-sensitive
  * prefix). Never throws for hostile input; the cases where tinyauth itself crashes come back as `serverError`.
  */
 export async function identify(
@@ -168,10 +147,7 @@ export async function identify(
   keys: KeySource,
   now: Date = new Date(),
 ): Promise<IdentifyResult> {
-  const cookies = headerValues(headers, 'cookie');
-  if (cookies.length > 0) {
-    const token = mergedCookies(cookies).get('tinysess');
-    if (token !== undefined) return identifySession(token, headers, region, service, keys, now);
-  }
+  const { token } = sessionCookieOf(headers);
+  if (token !== undefined) return identifySession(token, headers, region, service, keys, now);
   return identifyBasic(headers, region, service, keys, now);
 }

@@ -39,6 +39,7 @@ export {
   type IdentifyResult,
   type KeySource,
 } from './identify';
+export { headerValues, readSessionCookie, sessionCookieOf, type SessionCookie } from './session-cookie';
 export { parseIpAddress, parseIpNetwork, networkContains, type IpAddress, type IpNetwork } from './ip';
 export { isDict, pyEquals, type JsonObject } from './python-values';
 export * from './arn';

@@ -144,7 +144,8 @@ function checkClaims(payload: JsonObject, now: number): JwtVerifyResult | undefi
 
 /**
  * Verifies a token with `key`: HS256 / HS384 / HS512 only (never `none`), signature compared in constant time,
- * then the registered claims as PyJWT 2 checks them (no leeway; a future `iat` is rejected).
+ * then the registered claims as PyJWT 2 checks them (no leeway; a future `iat` is rejected). Other header fields
+ * (`kid` of any type, `jku`, `x5u`…) are not consulted, as PyJWT's decode does not (conformance http-213..215).
  * @param nowSeconds the current time in epoch seconds (defaults to the system clock).
  */
 export function verifyJwt(
@@ -155,9 +156,6 @@ export function verifyJwt(
   const decoded = decodeJwtUnverified(token);
   if (!decoded.ok) return { ok: false, failure: 'malformed', reason: decoded.reason };
   const { header, payload, signingInput, signature } = decoded.jwt;
-  if (Object.hasOwn(header, 'kid') && typeof header.kid !== 'string') {
-    return { ok: false, failure: 'malformed', reason: 'Key ID header parameter must be a string' };
-  }
   const alg = ownValue(header, 'alg');
   if (!isAlgorithm(alg))
     return { ok: false, failure: 'algorithm', reason: 'The specified alg value is not allowed' };

@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { parseCookie } from 'cookie';
 import { credentialParts } from '../../cache/decision-key';
 import { TtlLruCache } from '../../cache/ttl-lru';
 import { DEFAULT_KEY_CACHE_MAX_MS } from '../../options/resolve-options';
@@ -9,6 +8,7 @@ import {
   identify,
   jwtExpiry,
   PolicyError,
+  sessionCookieOf,
   utcDateStamp,
   type CompiledPolicy,
   type KeySource,
@@ -92,7 +92,8 @@ export class LocalAuthorizer implements Authorizer {
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    if (checks.length === 0 || hasQuotedCookie(facts.headers))
+    // A session cookie read inexactly (non-ASCII bytes) is left to tinyauth, which fails closed from there.
+    if (checks.length === 0 || !sessionCookieOf(facts.headers).exact)
       return this.remote.authorize(facts, checks, context);
     try {
       // Hot path without a single await: verified credentials and a fresh policy are both in memory.
@@ -232,18 +233,6 @@ export class LocalAuthorizer implements Authorizer {
   }
 }
 
-/**
- * tinyauth's cookie parser (Werkzeug) un-escapes quoted cookie names and values (`"tinys\ess"=...` is its
- * `tinysess`); the local parser does not, so such headers are left for tinyauth itself to read.
- */
-function hasQuotedCookie(headers: ReadonlyArray<readonly [string, string]>): boolean {
-  for (const [name, value] of headers) {
-    if (name.length === 6 && name.toLowerCase() === 'cookie' && (value.includes('"') || value.includes('\\')))
-      return true;
-  }
-  return false;
-}
-
 /** Callers' extra context goes to tinyauth as JSON: evaluate exactly what JSON would carry. */
 function jsonCopy(context: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return JSON.parse(JSON.stringify(context)) as Record<string, unknown>;
@@ -259,19 +248,9 @@ function credentialKey(headers: ReadonlyArray<readonly [string, string]>, date: 
   return hash('sha256', JSON.stringify([date, parts]), 'base64');
 }
 
-/**
- * Epoch ms of the `exp` of the session token identify verified, found the way identify finds it (every Cookie
- * header parsed, a later one winning); undefined when there is none or it has no numeric `exp`.
- */
+/** Epoch ms of the `exp` of the session token identify verified; undefined when there is none or it has no `exp`. */
 function sessionExpiry(headers: ReadonlyArray<readonly [string, string]>): number | undefined {
-  let token: string | undefined;
-  for (const [name, value] of headers) {
-    if (name.toLowerCase() !== 'cookie') continue;
-    const found = parseCookie(value, { decode: keepRaw }).tinysess;
-    if (found !== undefined) token = found;
-  }
+  const { token } = sessionCookieOf(headers);
   const exp = token === undefined ? undefined : jwtExpiry(token);
   return exp === undefined ? undefined : exp * 1000;
 }
-
-const keepRaw = (s: string): string => s;
