@@ -11,6 +11,7 @@ export { TinyauthService } from './authorizer/tinyauth.service';
 export type { Authorizer } from './authorizer/authorizer.interface';
 export type { TinyauthCheck, TinyauthDecision } from './authorizer/decision';
 export { TinyauthGuard } from './guard/tinyauth.guard';
+export { TinyauthMetadataError } from './guard/route-access.validator';
 export { TinyauthClient } from './client/tinyauth-client';
 export { TinyauthClientError, InvalidCredentials } from './client/client-errors';
 export type { TinyauthFailureKind } from './client/client-errors';

@@ -45,8 +45,9 @@ export function RequireAction(
   return <T>(target: object, _key?: string | symbol, descriptor?: TypedPropertyDescriptor<T>): void => {
     const holder = (descriptor?.value ?? target) as object;
     const existing =
-      (Reflect.getMetadata(REQUIRE_ACTION_KEY, holder) as ActionRequirement[] | undefined) ?? [];
-    // Decorators apply bottom-up; prepending keeps the list in reading order.
+      (Reflect.getOwnMetadata(REQUIRE_ACTION_KEY, holder) as ActionRequirement[] | undefined) ?? [];
+    // Decorators apply bottom-up; prepending keeps the list in reading order. Own metadata only: a subclass's
+    // requirements replace its base class's, they never silently merge with them.
     Reflect.defineMetadata(REQUIRE_ACTION_KEY, [requirement, ...existing], holder);
   };
 }

@@ -1,12 +1,6 @@
 import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  PUBLIC_KEY,
-  REDIRECT_TO_LOGIN_KEY,
-  REQUIRE_ACTION_KEY,
-  TINYAUTH_AUTHORIZER,
-  TINYAUTH_OPTIONS,
-} from '../tinyauth.constants';
+import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import type { Authorizer } from '../authorizer/authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from '../authorizer/decision';
@@ -16,6 +10,7 @@ import { exceptionForDecision, NotAuthenticated } from '../errors/authorization-
 import { LoginRequired } from '../errors/login-required';
 import { requestFacts, type HttpRequestLike, type RequestFacts } from '../request/request-facts';
 import { buildChecks, RequirementError } from './build-checks';
+import { resolveRouteAccess, type RouteAccess } from './route-access';
 
 /**
  * Enforces `@RequireAction` with tinyauth. Use it per controller (`@UseGuards(TinyauthGuard)`) or globally
@@ -61,15 +56,11 @@ export class TinyauthGuard implements CanActivate {
   }
 
   /**
-   * `@Public()` on the handler, or on its class unless the handler itself declares `@RequireAction`: contradictory
-   * metadata resolves to checking, never to an open route.
+   * Whether this handler is open, by the metadata rule of {@link resolveRouteAccess}: the most specific target that
+   * declares anything wins (handler, class, base classes); contradictory metadata resolves to checking.
    */
   protected isPublic(context: ExecutionContext): boolean {
-    const handler = context.getHandler();
-    if (this.reflector.get<boolean | undefined>(PUBLIC_KEY, handler) === true) return true;
-    if (this.reflector.get<boolean | undefined>(PUBLIC_KEY, context.getClass()) !== true) return false;
-    const own = this.reflector.get<unknown[] | undefined>(REQUIRE_ACTION_KEY, handler);
-    return own === undefined || own.length === 0;
+    return this.routeAccess(context).kind === 'public';
   }
 
   /** The HTTP request of this context (override for GraphQL, WebSocket or RPC). */
@@ -83,11 +74,9 @@ export class TinyauthGuard implements CanActivate {
     request: HttpRequestLike,
     facts: RequestFacts,
   ): TinyauthCheck[] {
-    const requirements = this.reflector.getAllAndMerge<ActionRequirement[]>(REQUIRE_ACTION_KEY, [
-      context.getClass(),
-      context.getHandler(),
-    ]);
-    return buildChecks(requirements ?? [], this.options, request, facts.params);
+    const access = this.routeAccess(context);
+    const requirements: readonly ActionRequirement[] = access.kind === 'checked' ? access.requirements : [];
+    return buildChecks(requirements, this.options, request, facts.params);
   }
 
   /** Extra policy context for this request (none by default; SourceIp and RequestDateTime are always sent). */
@@ -117,10 +106,23 @@ export class TinyauthGuard implements CanActivate {
     throw exception;
   }
 
+  /** Resolved once per (class, handler): metadata is fixed after start-up, and this runs on every request. */
+  private routeAccess(context: ExecutionContext): RouteAccess {
+    const cls = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = routeAccessCache.get(cls);
+    if (byHandler === undefined) routeAccessCache.set(cls, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (access === undefined) byHandler.set(handler, (access = resolveRouteAccess(cls, handler)));
+    return access;
+  }
+
   private describe(context: ExecutionContext): string {
     return `${context.getClass().name}.${context.getHandler().name}`;
   }
 }
+
+const routeAccessCache = new WeakMap<object, WeakMap<object, RouteAccess>>();
 
 function denial(errorCode: string): TinyauthDecision {
   return { authorized: false, errorCode, permitted: {}, notPermitted: {} };

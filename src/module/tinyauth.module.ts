@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { HttpModule } from '@nestjs/axios';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
 import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
@@ -12,6 +12,7 @@ import { CachedAuthorizer } from '../authorizer/cached.authorizer';
 import { LocalAuthorizer } from '../authorizer/local';
 import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
+import { RouteAccessValidator } from '../guard/route-access.validator';
 import { LoginRedirectFilter } from '../login/login-redirect.filter';
 import { TINYAUTH_RAW_OPTIONS, TinyauthConfigurableModule } from './tinyauth.module-definition';
 
@@ -55,7 +56,7 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
  * export class AppModule {}
  */
 @Module({
-  imports: [HttpModule],
+  imports: [HttpModule, DiscoveryModule],
   providers: [
     { provide: TINYAUTH_OPTIONS, useFactory: createResolvedOptions, inject: [TINYAUTH_RAW_OPTIONS] },
     TinyauthClient,
@@ -66,6 +67,7 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
     },
     TinyauthService,
     TinyauthGuard,
+    RouteAccessValidator,
     // Global, so @RedirectToLogin() pages redirect even when the login page is mounted by hand.
     { provide: APP_FILTER, useClass: LoginRedirectFilter },
   ],
