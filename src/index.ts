@@ -40,7 +40,9 @@ export {
   TINYAUTH_AUTHORIZER,
   TINYAUTH_LOGIN_PATH,
   TINYAUTH_REQUEST_PROPERTY,
+  TINYAUTH_CLOCK,
 } from './tinyauth.constants';
+export type { TinyauthClock } from './login/login-rate-limiter';
 
 // Web login flow (issue 4)
 export { LoginController, LoginControllerBase, createLoginController } from './login/login.controller';

@@ -56,7 +56,7 @@ export function renderLoginPage(model: LoginPageModel): string {
 <h1 id="login-title">Sign in</h1>
 <p class="lead">to continue to <strong>${escapeHtml(model.service)}</strong></p>
 <div id="login-error" class="alert" role="alert" aria-live="assertive">${escapeHtml(error)}</div>
-<form id="login-form" class="form" method="post" action="${escapeHtml(routes.page)}">
+<form id="login-form" class="form" method="post" action="${escapeHtml(routes.action)}">
 <input type="hidden" name="next" value="${escapeHtml(model.next)}">
 <div class="field">
 <label for="login-username">User name</label>

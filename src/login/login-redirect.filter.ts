@@ -2,6 +2,7 @@ import { Catch, Inject, Optional, type ArgumentsHost, type ExceptionFilter } fro
 import { HttpAdapterHost } from '@nestjs/core';
 import { LoginRequired } from '../errors/login-required';
 import { TINYAUTH_LOGIN_PATH } from '../tinyauth.constants';
+import { LoginMounts } from './login-mount';
 import { safeNextPath } from './safe-next';
 
 /** Where unauthenticated page requests are sent when the module did not mount the login flow itself. */
@@ -14,8 +15,10 @@ export function loginRedirectLocation(loginPath: string, next: string): string {
 
 /**
  * Answers `LoginRequired` (an unauthenticated GET or HEAD of a `@RedirectToLogin()` handler) with a 302 to the
- * login page, on Express and Fastify. Registered globally by `TinyauthModule`. The login path is the module's
- * (`login: { path }`), else `/login`.
+ * login page, on Express and Fastify. Registered globally by `TinyauthModule`. The login page is where the app's
+ * login controller is really mounted (global prefix, `exclude`, URI version and `RouterModule` path included, see
+ * `LoginMounts`); with several mounts, the one closest to the page. An app without a login controller is sent to
+ * the module's `login: { path }`, else `/login`, as given.
  * (The guard never asks for a redirect on `CsrfError`: that browser holds a header-token session, and a page
  * navigation cannot send `X-CSRF-Token`, so signing in again would loop.)
  */
@@ -26,6 +29,7 @@ export class LoginRedirectFilter implements ExceptionFilter<LoginRequired> {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Optional() @Inject(TINYAUTH_LOGIN_PATH) loginPath?: string | null,
+    @Optional() private readonly mounts?: LoginMounts,
   ) {
     this.loginPath = loginPath ?? DEFAULT_LOGIN_PATH;
   }
@@ -36,6 +40,8 @@ export class LoginRedirectFilter implements ExceptionFilter<LoginRequired> {
     const adapter = this.adapterHost.httpAdapter;
     const response: unknown = host.switchToHttp().getResponse();
     adapter.setHeader(response, 'Cache-Control', 'no-store');
-    return adapter.redirect(response, 302, loginRedirectLocation(this.loginPath, exception.next));
+    const pagePath = exception.next.split('?')[0];
+    const loginPage = this.mounts?.forRedirect(pagePath)?.page ?? this.loginPath;
+    return adapter.redirect(response, 302, loginRedirectLocation(loginPage, exception.next));
   }
 }

@@ -1,7 +1,13 @@
-/** The URLs served by one login controller, all absolute paths. */
+/**
+ * The URLs served by one login controller, all absolute paths. `loginRoutes(path)` gives them as declared; once the
+ * app runs, the controller and the redirect filter use them as Nest mounted them (global prefix, `exclude`, URI
+ * version, `RouterModule` path), e.g. `/api/login` and `/api/logout` under `setGlobalPrefix('api')`.
+ */
 export interface LoginRoutes {
-  /** The sign-in page (GET) and form target (POST), e.g. `/login`. */
+  /** The sign-in page (GET), e.g. `/login`. */
   page: string;
+  /** The form target (POST): the same path as `page` unless a global-prefix `exclude` names only one method. */
+  action: string;
   /** Signs out (GET): the sibling of `page`, e.g. `/logout`, or `/account/logout` for `/account/signin`. */
   logout: string;
   /** The page's stylesheet, below `page`: `/login/static/login.css`. */
@@ -10,7 +16,19 @@ export interface LoginRoutes {
   script: string;
   /** The page's icon, below `page`: `/login/static/icon.svg`. */
   icon: string;
+  /** Where a sign-in lands without a usable `next`: the root of the login routes' mount (`/`, `/api`, `/api/v1`). */
+  home: string;
 }
+
+/** The handler of each route on a login controller, so the mounted paths can be read back from Nest. */
+export const LOGIN_HANDLERS = {
+  page: 'page',
+  action: 'login',
+  logout: 'logout',
+  stylesheet: 'stylesheet',
+  script: 'script',
+  icon: 'icon',
+} as const satisfies Record<Exclude<keyof LoginRoutes, 'home'>, string>;
 
 /** Thrown for a login path that would make the routes ambiguous. */
 export class LoginPathError extends Error {
@@ -49,9 +67,11 @@ export function loginRoutes(path: string): LoginRoutes {
   const parent = page.slice(0, page.lastIndexOf('/'));
   return {
     page,
+    action: page,
     logout: `${parent}/logout`,
     stylesheet: `${page}/static/login.css`,
     script: `${page}/static/login.js`,
     icon: `${page}/static/icon.svg`,
+    home: '/',
   };
 }

@@ -20,6 +20,16 @@ export const LOGIN_SCRIPT = `(function () {
     403: 'This sign-in request was refused. Reload the page and try again.',
     503: 'Sign-in is unavailable right now. Please try again in a moment.'
   };
+  // The same words as the page the server renders for a form post past the limit.
+  function tooMany(retryAfter) {
+    var seconds = parseInt(retryAfter || '', 10);
+    if (!(seconds > 0)) return 'Too many failed sign-ins. Try again later.';
+    var minutes = Math.ceil(seconds / 60);
+    var wait = seconds < 60
+      ? seconds + (seconds === 1 ? ' second' : ' seconds')
+      : minutes + (minutes === 1 ? ' minute' : ' minutes');
+    return 'Too many failed sign-ins. Try again in ' + wait + '.';
+  }
 
   function setBusy(busy) {
     form.setAttribute('aria-busy', busy ? 'true' : 'false');
@@ -65,7 +75,11 @@ export const LOGIN_SCRIPT = `(function () {
           return;
         }
         setBusy(false);
-        showError(messages[response.status] || 'Sign-in failed. Please try again.');
+        showError(
+          response.status === 429
+            ? tooMany(response.headers.get('Retry-After'))
+            : messages[response.status] || 'Sign-in failed. Please try again.'
+        );
       })
       .catch(function () {
         setBusy(false);

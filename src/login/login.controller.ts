@@ -29,17 +29,26 @@ import { loginRoutes, type LoginRoutes } from './login-routes';
 import { LOGIN_SCRIPT } from './login-script';
 import { LOGIN_CSS } from './login-style';
 import { nextLocation, safeNextPath } from './safe-next';
+import { crossSiteVerdict, type OriginRequest } from './cross-site';
+import { LOGIN_CONTROLLER_PATH, LoginMounts } from './login-mount';
+import { addressKey, LoginRateLimiter, type LimitScope } from './login-rate-limiter';
 import { clearedSessionCookies, sessionCookies } from './session-cookies';
 
 /** The request fields the login flow reads; Express and Fastify requests both have them. */
-export interface LoginHttpRequest {
+export interface LoginHttpRequest extends OriginRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** Express: the path and query the client asked for. */
+  originalUrl?: string;
+  /** Fastify: the path and query the client asked for (Express: relative to a mounted router). */
+  url?: string;
+  /** The client address, honouring the adapter's trust-proxy setting. */
+  ip?: string;
 }
 
 const MESSAGES = {
   invalid: 'Wrong user name or password.',
   unavailable: 'Sign-in is unavailable right now. Please try again in a moment.',
-  crossSite: 'Cross-site sign-in refused.',
+  crossSite: 'This request came from another site and was refused.',
 } as const;
 
 const ASSET_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=3600' };
@@ -61,6 +70,22 @@ function header(request: LoginHttpRequest, name: string): string {
 const isFormPost = (request: LoginHttpRequest): boolean =>
   header(request, 'content-type').toLowerCase().startsWith('application/x-www-form-urlencoded');
 
+const requestPath = (request: LoginHttpRequest): string =>
+  (request.originalUrl ?? request.url ?? '/').split('?')[0];
+
+/** A value from the request, made safe for one log line: quoted, escaped, bounded. */
+const loggable = (value: string | undefined): string =>
+  value === undefined ? 'none' : JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+
+/** "Try again in 15 minutes." from a Retry-After in seconds. */
+export function retryMessage(seconds: number): string {
+  const wait =
+    seconds < 60
+      ? `${seconds} second${seconds === 1 ? '' : 's'}`
+      : `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`;
+  return `Too many failed sign-ins. Try again in ${wait}.`;
+}
+
 /**
  * The sign-in flow, for one login path (see `createLoginController`): the page, the form/JSON post that exchanges
  * a user name and password for a tinyauth session, sign-out, and the page's static assets.
@@ -78,20 +103,31 @@ const isFormPost = (request: LoginHttpRequest): boolean =>
  *   only the header is missing).
  * - `none`: tinyauth treats it like `cookie`.
  *
- * The sign-in POST itself is refused (403) when the browser marks it `Sec-Fetch-Site: cross-site`, so another
- * site cannot sign a visitor into an account of its choosing.
+ * The sign-in POST and sign-out are refused (403 JSON) when a browser signal says the request comes from another
+ * site (`Sec-Fetch-Site` other than `same-origin`/`none`, or an `Origin` that is not the app's own nor in
+ * `allowedOrigins`; see `crossSiteVerdict`), so another site cannot sign a visitor into an account of its choosing
+ * or out of theirs. Failed sign-ins are limited per client address and per user name (`LoginRateLimiter`): past a
+ * limit the answer is 429 with `Retry-After`, before tinyauth is asked.
+ *
+ * Every URL it emits (form action, asset links, logout target, default `next`) is where Nest really mounted its
+ * routes (`LoginMounts`): global prefix, `exclude`, URI versioning and `RouterModule` paths included.
  */
 @Injectable()
 export abstract class LoginControllerBase implements OnModuleInit {
   protected readonly logger = new Logger('TinyauthLogin');
-  /** The URLs this controller serves. */
+  /** The URLs this controller declares, before Nest mounts them (see `mountedRoutes`). */
   protected abstract readonly routes: LoginRoutes;
+  private readonly allowedOrigins: ReadonlySet<string>;
 
   constructor(
     @Inject(TINYAUTH_OPTIONS) protected readonly options: ResolvedTinyauthOptions,
     protected readonly tinyauth: TinyauthService,
     protected readonly adapterHost: HttpAdapterHost,
-  ) {}
+    protected readonly mounts: LoginMounts,
+    protected readonly limiter: LoginRateLimiter,
+  ) {
+    this.allowedOrigins = new Set(options.allowedOrigins);
+  }
 
   /** Lets Fastify apps without a form parser accept the no-JavaScript form post. */
   onModuleInit(): void {
@@ -101,28 +137,51 @@ export abstract class LoginControllerBase implements OnModuleInit {
     }
   }
 
-  /** GET: the sign-in page. */
-  protected showPage(next: unknown, response: unknown): void {
-    this.sendPage(response, 200, { next: safeNextPath(next) });
+  /** The URLs of the mount that received `request`, as Nest mounted them. */
+  protected mountedRoutes(request: LoginHttpRequest): LoginRoutes {
+    return this.mounts.routesFor(this.constructor as Type, requestPath(request), this.routes);
   }
 
-  /** POST: JSON gets 200 `{}` or a JSON error; a form post gets 303 to `next` or the page again with the error. */
-  protected async signIn(body: LoginDto, request: LoginHttpRequest, response: unknown): Promise<void> {
-    const form = isFormPost(request);
-    const next = safeNextPath(body.next);
-    const fail = (status: number, message: string): void =>
-      form
-        ? this.sendPage(response, status, { next, username: body.username, error: message })
-        : this.respond(response).headers(NO_STORE).json(status, { error: message });
+  /** GET: the sign-in page. */
+  protected showPage(next: unknown, request: LoginHttpRequest, response: unknown): void {
+    const routes = this.mountedRoutes(request);
+    this.sendPage(response, routes, 200, { next: safeNextPath(next, routes.home) });
+  }
 
-    if (header(request, 'sec-fetch-site') === 'cross-site') return fail(403, MESSAGES.crossSite);
+  /**
+   * POST: JSON gets 200 `{}` or a JSON error; a form post gets 303 to `next` or the page again with the error.
+   * Refused first when cross-site (403 JSON), then when over a sign-in limit (429 with Retry-After).
+   */
+  protected async signIn(body: LoginDto, request: LoginHttpRequest, response: unknown): Promise<void> {
+    const routes = this.mountedRoutes(request);
+    const form = isFormPost(request);
+    const next = safeNextPath(body.next, routes.home);
+    const fail = (status: number, message: string, headers: Record<string, string> = {}): void =>
+      form
+        ? this.sendPage(response, routes, status, { next, username: body.username, error: message }, headers)
+        : this.respond(response)
+            .headers({ ...NO_STORE, ...headers })
+            .json(status, { error: message });
+
+    if (this.refusedCrossSite(request, response, 'sign-in')) return;
+
+    const ip = request.ip ?? request.socket?.remoteAddress ?? '';
+    const attempt = this.limiter.begin(ip, body.username);
+    if (!attempt.allowed) {
+      return fail(429, retryMessage(attempt.retryAfterSeconds), {
+        'Retry-After': String(attempt.retryAfterSeconds),
+      });
+    }
+
     let login: LoginToken;
     try {
       login = await this.tinyauth.getTokenForLogin(body.username, body.password);
     } catch (err) {
       if (err instanceof InvalidCredentials) {
+        for (const scope of attempt.failed()) this.logLimitReached(scope, ip, body.username);
         return form ? fail(401, MESSAGES.invalid) : this.invalid(response);
       }
+      attempt.abandoned();
       if (err instanceof TinyauthClientError) {
         // kind and message only: the client's messages never hold credentials.
         this.logger.warn(`sign-in failed, tinyauth unavailable (${err.kind}): ${err.message}`);
@@ -130,6 +189,7 @@ export abstract class LoginControllerBase implements OnModuleInit {
       }
       throw err;
     }
+    attempt.succeeded();
     const reply = this.respond(response)
       .headers(NO_STORE)
       .cookies(sessionCookies(login, this.options.cookieSecure));
@@ -137,17 +197,42 @@ export abstract class LoginControllerBase implements OnModuleInit {
     else reply.json(200, {});
   }
 
-  /** GET: clears both cookies and goes back to the sign-in page. */
-  protected signOut(response: unknown): void {
+  /** GET: clears both cookies and goes back to the sign-in page (refused when cross-site, as it changes state). */
+  protected signOut(request: LoginHttpRequest, response: unknown): void {
+    if (this.refusedCrossSite(request, response, 'sign-out')) return;
     this.respond(response)
       .headers(NO_STORE)
       .cookies(clearedSessionCookies(this.options.cookieSecure))
-      .redirect(302, this.routes.page);
+      .redirect(302, this.mountedRoutes(request).page);
   }
 
   /** GET: one of the page's static assets. */
   protected sendAsset(response: unknown, body: string, contentType: string): void {
     this.respond(response).headers(ASSET_HEADERS).text(200, body, contentType);
+  }
+
+  /** Answers 403 JSON and logs the signals (never the body) when a browser says the request is cross-site. */
+  private refusedCrossSite(request: LoginHttpRequest, response: unknown, what: string): boolean {
+    const verdict = crossSiteVerdict(request, this.allowedOrigins);
+    if (!verdict.refused) return false;
+    this.logger.warn(
+      `${what} refused: cross-site request (Origin ${loggable(verdict.origin)}, Sec-Fetch-Site ${loggable(verdict.fetchSite)}, own origin ${loggable(verdict.ownOrigin)})`,
+    );
+    this.respond(response)
+      .headers(NO_STORE)
+      .json(403, { error: 'Cross-site request refused', message: MESSAGES.crossSite });
+    return true;
+  }
+
+  private logLimitReached(scope: LimitScope, ip: string, username: string): void {
+    const { policy } = this.limiter;
+    const who =
+      scope === 'address'
+        ? `client address ${loggable(addressKey(ip))} (${policy.maxFailuresPerAddress} failed sign-ins)`
+        : `user name ${loggable(username)} (${policy.maxFailuresPerUser} failed sign-ins)`;
+    this.logger.warn(
+      `sign-in limit reached for ${who} within ${Math.round(policy.windowMs / 1000)} s; further attempts get 429 until the window ends`,
+    );
   }
 
   private invalid(response: unknown): void {
@@ -158,11 +243,15 @@ export abstract class LoginControllerBase implements OnModuleInit {
 
   private sendPage(
     response: unknown,
+    routes: LoginRoutes,
     status: number,
     view: { next: string; username?: string; error?: string },
+    headers: Record<string, string> = {},
   ): void {
-    const html = renderLoginPage({ routes: this.routes, service: this.options.service, ...view });
-    this.respond(response).headers(LOGIN_PAGE_HEADERS).text(status, html, LOGIN_PAGE_HEADERS['Content-Type']);
+    const html = renderLoginPage({ routes, service: this.options.service, ...view });
+    this.respond(response)
+      .headers({ ...LOGIN_PAGE_HEADERS, ...headers })
+      .text(status, html, LOGIN_PAGE_HEADERS['Content-Type']);
   }
 
   private respond(response: unknown): LoginResponder {
@@ -179,8 +268,9 @@ export abstract class LoginControllerBase implements OnModuleInit {
  *   `/auth` → `/logout`, `/account/signin` → `/account/logout`.
  *
  * `TinyauthModule.forRoot({ ..., login: true })` (or `login: { path }`) mounts one for you. Mount one yourself by
- * listing it in a module's `controllers` (that module must see `TinyauthModule`'s exports). Paths are not
- * adjusted for a global prefix. Throws `LoginPathError` for `/` or a path ending in `/logout`.
+ * listing it in a module's `controllers` (that module must see `TinyauthModule`'s exports). Like any controller's,
+ * the paths are mounted under the app's global prefix, URI version and `RouterModule` path; a path that already
+ * starts with the global prefix is not prefixed twice. Throws `LoginPathError` for `/` or a path ending in `/logout`.
  *
  * @example
  * \@Module({ imports: [TinyauthModule.forRoot(options)], controllers: [createLoginController('/account/signin')] })
@@ -195,8 +285,8 @@ export function createLoginController(path: string): Type<LoginControllerBase> {
     protected readonly routes = routes;
 
     @Get(routes.page)
-    page(@Query('next') next: unknown, @Res() response: unknown): void {
-      this.showPage(next, response);
+    page(@Query('next') next: unknown, @Req() request: LoginHttpRequest, @Res() response: unknown): void {
+      this.showPage(next, request, response);
     }
 
     @Post(routes.page)
@@ -209,8 +299,8 @@ export function createLoginController(path: string): Type<LoginControllerBase> {
     }
 
     @Get(routes.logout)
-    logout(@Res() response: unknown): void {
-      this.signOut(response);
+    logout(@Req() request: LoginHttpRequest, @Res() response: unknown): void {
+      this.signOut(request, response);
     }
 
     @Get(routes.stylesheet)
@@ -228,6 +318,8 @@ export function createLoginController(path: string): Type<LoginControllerBase> {
       this.sendAsset(response, FAVICON_SVG, 'image/svg+xml');
     }
   }
+  // Marks the class for LoginMounts, which reads its mounted paths back from Nest.
+  Reflect.defineMetadata(LOGIN_CONTROLLER_PATH, routes.page, TinyauthLoginController);
   return TinyauthLoginController;
 }
 

@@ -1,7 +1,7 @@
-import { Logger, Module } from '@nestjs/common';
+import { Logger, Module, type NestModule } from '@nestjs/common';
 import { HttpModule } from '@nestjs/axios';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
-import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import { APP_FILTER, ApplicationConfig, DiscoveryModule, ModulesContainer } from '@nestjs/core';
+import { TINYAUTH_AUTHORIZER, TINYAUTH_CLOCK, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
 import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
 import { TinyauthClient } from '../client/tinyauth-client';
@@ -14,6 +14,8 @@ import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
 import { RouteAccessValidator } from '../guard/route-access.validator';
 import { LoginRedirectFilter } from '../login/login-redirect.filter';
+import { alignLoginPathsWithPrefix, LoginMounts } from '../login/login-mount';
+import { LoginRateLimiter, type TinyauthClock } from '../login/login-rate-limiter';
 import { TINYAUTH_RAW_OPTIONS, TinyauthConfigurableModule } from './tinyauth.module-definition';
 
 /** Validates the options once, at start-up, and refuses bypass mode in production. */
@@ -46,6 +48,23 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
   }
 }
 
+/** Most client addresses, and most user names, the sign-in limiter tracks at once. */
+const LOGIN_LIMITER_MAX_ENTRIES = 10_000;
+
+function createLoginRateLimiter(options: ResolvedTinyauthOptions, clock: TinyauthClock): LoginRateLimiter {
+  return new LoginRateLimiter(
+    {
+      windowMs: options.loginWindowMs,
+      maxFailuresPerAddress: options.loginMaxFailuresPerAddress,
+      maxFailuresPerUser: options.loginMaxFailuresPerUser,
+      maxEntries: LOGIN_LIMITER_MAX_ENTRIES,
+    },
+    clock,
+  );
+}
+
+const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
+
 /**
  * Connects an app to tinyauth. Provides `TinyauthService` and `TinyauthGuard`.
  *
@@ -68,9 +87,37 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
     TinyauthService,
     TinyauthGuard,
     RouteAccessValidator,
+    { provide: TINYAUTH_CLOCK, useValue: SYSTEM_CLOCK },
+    LoginMounts,
+    {
+      provide: LoginRateLimiter,
+      useFactory: createLoginRateLimiter,
+      inject: [TINYAUTH_OPTIONS, TINYAUTH_CLOCK],
+    },
     // Global, so @RedirectToLogin() pages redirect even when the login page is mounted by hand.
     { provide: APP_FILTER, useClass: LoginRedirectFilter },
   ],
-  exports: [TINYAUTH_OPTIONS, TINYAUTH_AUTHORIZER, TinyauthClient, TinyauthService, TinyauthGuard],
+  exports: [
+    TINYAUTH_OPTIONS,
+    TINYAUTH_AUTHORIZER,
+    TinyauthClient,
+    TinyauthService,
+    TinyauthGuard,
+    TINYAUTH_CLOCK,
+    LoginMounts,
+    LoginRateLimiter,
+  ],
 })
-export class TinyauthModule extends TinyauthConfigurableModule {}
+export class TinyauthModule extends TinyauthConfigurableModule implements NestModule {
+  constructor(
+    private readonly applicationConfig: ApplicationConfig,
+    private readonly modulesContainer: ModulesContainer,
+  ) {
+    super();
+  }
+
+  /** Runs before Nest registers the routes: a login path given with the global prefix is not prefixed twice. */
+  configure(): void {
+    alignLoginPathsWithPrefix(this.applicationConfig, this.modulesContainer);
+  }
+}

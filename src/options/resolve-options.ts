@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from './tinyauth-options.interface';
 import { TinyauthOptionsSchema } from './tinyauth-options.schema';
+import { canonicalOrigin } from '../core/origin';
 
 /** Start-up failure caused by a bad option; its message names every bad field, never a value. */
 export class TinyauthOptionsError extends Error {
@@ -20,6 +21,12 @@ export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 export const DEFAULT_MAX_STALE_MS = 600_000;
 /** Default `negativeCacheTtlMs`: unknown keys and users remembered for 30 s. */
 export const DEFAULT_NEGATIVE_CACHE_TTL_MS = 30_000;
+/** Default `loginWindowMs`: failed sign-ins are counted in 15-minute windows. */
+export const DEFAULT_LOGIN_WINDOW_MS = 900_000;
+/** Default `loginMaxFailuresPerAddress`. */
+export const DEFAULT_LOGIN_MAX_FAILURES_PER_ADDRESS = 10;
+/** Default `loginMaxFailuresPerUser`. */
+export const DEFAULT_LOGIN_MAX_FAILURES_PER_USER = 30;
 /** Default `keyCacheMaxMs`: a revoked key or user stops verifying in local mode within 5 minutes. */
 export const DEFAULT_KEY_CACHE_MAX_MS = 300_000;
 
@@ -50,6 +57,15 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
   if (problems.length > 0) throw new TinyauthOptionsError(problems);
 
   const options = raw as TinyauthModuleOptions;
+  const loginMaxFailuresPerAddress =
+    options.loginMaxFailuresPerAddress ?? DEFAULT_LOGIN_MAX_FAILURES_PER_ADDRESS;
+  const loginMaxFailuresPerUser = options.loginMaxFailuresPerUser ?? DEFAULT_LOGIN_MAX_FAILURES_PER_USER;
+  if (loginMaxFailuresPerUser <= loginMaxFailuresPerAddress) {
+    // The per-address limit must bite first, so no single address can lock a user name out.
+    throw new TinyauthOptionsError([
+      `loginMaxFailuresPerUser: must be greater than loginMaxFailuresPerAddress (${loginMaxFailuresPerAddress}), so one address cannot lock a user name out`,
+    ]);
+  }
   const endpointVerify = options.endpointVerify ?? true;
   let caBundle: string | undefined;
   if (typeof endpointVerify === 'string') {
@@ -79,5 +95,9 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     maxStaleMs: options.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
     negativeCacheTtlMs: options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_CACHE_TTL_MS,
     keyCacheMaxMs: options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
+    allowedOrigins: (options.allowedOrigins ?? []).map((origin) => canonicalOrigin(origin) as string),
+    loginWindowMs: options.loginWindowMs ?? DEFAULT_LOGIN_WINDOW_MS,
+    loginMaxFailuresPerAddress,
+    loginMaxFailuresPerUser,
   };
 }

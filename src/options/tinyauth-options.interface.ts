@@ -62,6 +62,24 @@ export interface TinyauthCommonOptions {
    * access key or user would keep verifying locally for that long.
    */
   keyCacheMaxMs?: number;
+  /**
+   * Login flow: origins besides the app's own that may post the sign-in form (TINYAUTH_ALLOWED_ORIGINS, comma
+   * separated), each `scheme://host[:port]` such as `https://www.example.com`. Default none. See the README's
+   * "Login flow" for the origin rule.
+   */
+  allowedOrigins?: string[];
+  /** Login flow: length of the window in which failed sign-ins are counted, in ms (TINYAUTH_LOGIN_WINDOW_MS). Default 900000 (15 minutes). */
+  loginWindowMs?: number;
+  /**
+   * Login flow: failed sign-ins allowed from one client address (an IPv6 /64) per window, for any user names
+   * (TINYAUTH_LOGIN_MAX_FAILURES_PER_ADDRESS). Default 10; must stay below `loginMaxFailuresPerUser`.
+   */
+  loginMaxFailuresPerAddress?: number;
+  /**
+   * Login flow: failed sign-ins allowed for one user name per window, from all addresses together
+   * (TINYAUTH_LOGIN_MAX_FAILURES_PER_USER). Default 30.
+   */
+  loginMaxFailuresPerUser?: number;
 }
 
 /**

@@ -10,11 +10,30 @@ import {
   Min,
   ValidateIf,
   IsUrl,
+  IsArray,
+  ValidateBy,
+  type ValidationOptions,
 } from 'class-validator';
+import { canonicalOrigin } from '../core/origin';
 import type { CsrfStrategy, TinyauthMode } from './tinyauth-options.interface';
 
 /** In bypass mode nothing talks to tinyauth, so its address and key may be left out. */
 const needsTinyauth = (o: TinyauthOptionsSchema): boolean => o.bypass !== true || o.endpoint !== undefined;
+
+/** An origin such as `https://app.example.com` (scheme, host, optional port; nothing else). */
+function IsOrigin(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isOrigin',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && canonicalOrigin(value) !== undefined,
+        defaultMessage: () =>
+          'each value must be an origin such as https://app.example.com (scheme, host and optional port only)',
+      },
+    },
+    options,
+  );
+}
 
 /** class-validator rules for the module options; one class so every rule sits in one place. */
 export class TinyauthOptionsSchema {
@@ -108,4 +127,27 @@ export class TinyauthOptionsSchema {
   @Min(1)
   @Max(3 * 24 * 3_600_000)
   keyCacheMaxMs?: number;
+
+  @IsOptional()
+  @IsArray()
+  @IsOrigin({ each: true })
+  allowedOrigins?: string[];
+
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(24 * 3_600_000)
+  loginWindowMs?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  loginMaxFailuresPerAddress?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(1_000_000)
+  loginMaxFailuresPerUser?: number;
 }

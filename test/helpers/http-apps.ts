@@ -2,6 +2,9 @@ import type { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 
+/** Options of the Fastify instance (e.g. `trustProxy`), for tests that need one. */
+export type FastifyInstanceOptions = ConstructorParameters<typeof FastifyAdapter>[0];
+
 export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
 
@@ -16,11 +19,15 @@ export interface RunningApp {
 export async function startApp(
   adapter: AdapterName,
   module: Type<unknown>,
-  options: { logger?: LoggerService | false; setup?: (app: INestApplication) => void } = {},
+  options: {
+    logger?: LoggerService | false;
+    setup?: (app: INestApplication) => void;
+    fastify?: FastifyInstanceOptions;
+  } = {},
 ): Promise<RunningApp> {
   const app =
     adapter === 'fastify'
-      ? await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
+      ? await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(options.fastify), {
           logger: options.logger ?? false,
           abortOnError: false,
         })

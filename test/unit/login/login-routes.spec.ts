@@ -4,10 +4,12 @@ describe('loginRoutes', () => {
   it('puts logout beside the default /login page, as flask_tinyauth does', () => {
     expect(loginRoutes('/login')).toEqual({
       page: '/login',
+      action: '/login',
       logout: '/logout',
       stylesheet: '/login/static/login.css',
       script: '/login/static/login.js',
       icon: '/login/static/icon.svg',
+      home: '/',
     });
   });
 

@@ -43,6 +43,10 @@ describe('option validation', () => {
       maxStaleMs: 600000,
       negativeCacheTtlMs: 30000,
       keyCacheMaxMs: 300000,
+      allowedOrigins: [],
+      loginWindowMs: 900000,
+      loginMaxFailuresPerAddress: 10,
+      loginMaxFailuresPerUser: 30,
     });
   });
 
