@@ -35,6 +35,7 @@ export { formatArn } from './core/arn';
 export type { ArnScope } from './core/arn';
 export { requestFacts } from './request/request-facts';
 export type { RequestFacts, HttpRequestLike } from './request/request-facts';
+export type { TinyauthRequest } from './request/tinyauth-request';
 export {
   TINYAUTH_OPTIONS,
   TINYAUTH_AUTHORIZER,

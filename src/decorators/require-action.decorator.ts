@@ -1,13 +1,19 @@
+import type { TinyauthRequest } from '../request/tinyauth-request';
 import { REQUIRE_ACTION_KEY } from '../tinyauth.constants';
 
-/** Picks the resource of a check from the request: a route parameter's name, or a function of the request. */
-export type ResourceSelector = string | ((request: unknown) => string | readonly string[]);
+/**
+ * Picks the resource of a check from the request: a route parameter's name, or a function of the request returning
+ * one resource name or several (each is checked). `Req` is the request type the function reads, `TinyauthRequest`
+ * unless given; the guard passes it the adapter's request object as it is.
+ */
+export type ResourceSelector<Req extends object = TinyauthRequest> =
+  string | ((request: Req) => string | readonly string[]);
 
 /** One `@RequireAction` as stored in metadata. */
-export interface ActionRequirement {
+export interface ActionRequirement<Req extends object = TinyauthRequest> {
   action: string;
   resourceClass?: string;
-  resource?: ResourceSelector;
+  resource?: ResourceSelector<Req>;
 }
 
 /**
@@ -17,17 +23,24 @@ export interface ActionRequirement {
  *
  * `resource` is the name of a route parameter, or a function of the request returning the resource name (or
  * several). Without a resource class the ARN is `arn:<partition>:<service>:<region>::`; with a class and no
- * resource it is `arn:...::<class>/`.
+ * resource it is `arn:...::<class>/`. The function's request is a `TinyauthRequest` (params, query, headers, body,
+ * user) unless the type parameter names the app's own: `RequireAction<Request>(...)` for Express,
+ * `RequireAction<FastifyRequest<{ Params: { name: string } }>>(...)` for Fastify.
  *
  * @example
  * \@Get(':name')
  * \@RequireAction('GetApple', 'apples', 'name') // arn:tinyauth:<service>:default::apples/<name>
  * getApple(@Param('name') name: string) {}
+ *
+ * @example
+ * \@Get()
+ * \@RequireAction('GetApple', 'apples', (req) => String(req.query.names).split(',')) // one check per name
+ * getSome() {}
  */
-export function RequireAction(
+export function RequireAction<Req extends object = TinyauthRequest>(
   action: string,
   resourceClass?: string,
-  resource?: ResourceSelector,
+  resource?: ResourceSelector<Req>,
 ): MethodDecorator & ClassDecorator {
   if (typeof action !== 'string' || action === '') {
     throw new TypeError('@RequireAction: action must be a non-empty string');
@@ -41,7 +54,8 @@ export function RequireAction(
   if (resource !== undefined && resourceClass === undefined) {
     throw new TypeError(`@RequireAction('${action}'): a resource needs a resource class`);
   }
-  const requirement: ActionRequirement = { action, resourceClass, resource };
+  // Stored untyped: the guard calls it with whatever request the adapter has, which the caller described as `Req`.
+  const requirement = { action, resourceClass, resource } as ActionRequirement<object>;
   return <T>(target: object, _key?: string | symbol, descriptor?: TypedPropertyDescriptor<T>): void => {
     const holder = (descriptor?.value ?? target) as object;
     const existing =

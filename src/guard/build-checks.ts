@@ -26,7 +26,8 @@ function resourcesOf(
   }
   let selected: unknown;
   try {
-    selected = resource(request);
+    // The function was typed by its author for the app's request type; at run time it gets the adapter's request.
+    selected = (resource as (request: unknown) => unknown)(request);
   } catch (err) {
     throw new RequirementError(
       `@RequireAction('${action}'): the resource function threw (${(err as Error)?.name ?? 'error'})`,

@@ -1,4 +1,8 @@
-/** The sign-in page's stylesheet (`<path>/static/login.css`): system fonts only, light and dark, phone-first. */
+/**
+ * The sign-in page's stylesheet (`<path>/static/login.css`): system fonts only, light and dark, phone-first. Text
+ * meets WCAG 2.2 AA (4.5:1) and what identifies a control or its focus meets 1.4.11's 3:1 against the card in both
+ * schemes: `--control-border` for field borders, `--focus` for focus rings (test/browser/a11y.browser-spec.ts).
+ */
 export const LOGIN_CSS = `:root {
   color-scheme: light dark;
   --bg: #eef2f7;
@@ -7,10 +11,11 @@ export const LOGIN_CSS = `:root {
   --text: #172033;
   --muted: #5b6578;
   --border: #c9d1de;
+  --control-border: #7c879b;
   --accent: #2f5bd3;
   --accent-hover: #2449b0;
   --accent-text: #ffffff;
-  --ring: rgba(47, 91, 211, 0.35);
+  --focus: #2f5bd3;
   --error-bg: #fdecec;
   --error-text: #8f1d1d;
   --error-border: #e5a3a3;
@@ -25,10 +30,11 @@ export const LOGIN_CSS = `:root {
     --text: #e7ebf3;
     --muted: #9aa4b8;
     --border: #33405a;
+    --control-border: #6e7d99;
     --accent: #6d93ff;
     --accent-hover: #8aa8ff;
     --accent-text: #0b1020;
-    --ring: rgba(109, 147, 255, 0.4);
+    --focus: #8aa8ff;
     --error-bg: #3a1618;
     --error-text: #ffc9c9;
     --error-border: #7a2d31;
@@ -98,11 +104,12 @@ input[type="text"], input[type="password"] {
   font: inherit;
   color: var(--text);
   background: var(--card);
-  border: 1px solid var(--border);
+  border: 1px solid var(--control-border);
   border-radius: 10px;
-  transition: border-color 0.15s ease, box-shadow 0.15s ease;
+  transition: border-color 0.15s ease;
 }
-input:focus { outline: none; border-color: var(--accent); box-shadow: 0 0 0 4px var(--ring); }
+/* A solid ring, so focus shows on an invalid (red-bordered) field too. */
+input:focus { outline: 2px solid var(--focus); outline-offset: 1px; border-color: var(--focus); }
 input[aria-invalid="true"] { border-color: var(--invalid); }
 .submit {
   min-height: 46px;
@@ -117,7 +124,7 @@ input[aria-invalid="true"] { border-color: var(--invalid); }
   transition: background-color 0.15s ease;
 }
 .submit:hover { background: var(--accent-hover); }
-.submit:focus-visible { outline: 3px solid var(--ring); outline-offset: 2px; }
+.submit:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .submit[disabled] { opacity: 0.7; cursor: progress; }
 .footnote { margin: 0; color: var(--muted); font-size: 0.85rem; text-align: center; }
 @media (max-width: 420px) {

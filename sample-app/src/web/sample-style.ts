@@ -50,4 +50,11 @@ h1 { margin: 0 0 0.5rem; font-size: 1.6rem; }
 .swatch-green { background: #7cb342; }
 .swatch-yellow { background: #f4c430; }
 .swatch-other { background: var(--muted); }
+@media (max-width: 640px) {
+  /* A phone gets the whole table without sideways scrolling (WCAG 1.4.10): the long API links wrap. */
+  .bar { flex-wrap: wrap; padding: 0.75rem 1rem; }
+  .page { margin: 1.5rem auto; padding: 0 1rem; }
+  .apples th, .apples td { padding: 0.5rem 0.4rem; }
+  .apples code { overflow-wrap: anywhere; }
+}
 `;
