@@ -12,6 +12,16 @@ export {
   type PolicyDecision,
 } from './policy';
 export {
+  explainPolicy,
+  formatExplanation,
+  type ConditionTrace,
+  type NearMiss,
+  type PatternTrace,
+  type PolicyExplanation,
+  type StatementPart,
+  type StatementTrace,
+} from './explain';
+export {
   basicAuthKey,
   deriveScopedKey,
   deriveScopedKeySteps,
