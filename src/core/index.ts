@@ -52,3 +52,4 @@ export {
 export { parseIpAddress, parseIpNetwork, networkContains, type IpAddress, type IpNetwork } from './ip';
 export { isDict, pyEquals, type JsonObject } from './python-values';
 export * from './arn';
+export * from './lint';
