@@ -62,6 +62,18 @@ export interface TinyauthCommonOptions {
    * access key or user would keep verifying locally for that long.
    */
   keyCacheMaxMs?: number;
+  /**
+   * Development aid (TINYAUTH_EXPLAIN): log why each NotPermitted denial was refused, statement by statement (see
+   * `TinyauthService.explain`). Costs two extra calls to tinyauth per denial, so it is ignored, with a start-up
+   * warning, when NODE_ENV=production. Default false.
+   */
+  explain?: boolean;
+  /**
+   * Context keys this app sends besides SourceIp and RequestDateTime (TINYAUTH_CONTEXT_KEYS, comma-separated):
+   * the keys of `TinyauthGuard.getContext` and of the `context` given to `TinyauthService.authorize`. Only the policy
+   * linter reads it, to warn about conditions on keys that are never sent. Default none.
+   */
+  contextKeys?: string[];
 }
 
 /**

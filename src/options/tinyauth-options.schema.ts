@@ -1,4 +1,6 @@
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -108,4 +110,15 @@ export class TinyauthOptionsSchema {
   @Min(1)
   @Max(3 * 24 * 3_600_000)
   keyCacheMaxMs?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  explain?: boolean;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  contextKeys?: string[];
 }

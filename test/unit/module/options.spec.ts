@@ -43,6 +43,8 @@ describe('option validation', () => {
       maxStaleMs: 600000,
       negativeCacheTtlMs: 30000,
       keyCacheMaxMs: 300000,
+      explain: false,
+      contextKeys: [],
     });
   });
 
@@ -63,6 +65,9 @@ describe('option validation', () => {
     ['cacheTtlMs', { ...valid, cacheTtlMs: 0.5 }],
     ['cacheMaxEntries', { ...valid, cacheMaxEntries: 0 }],
     ['keyCacheMaxMs', { ...valid, keyCacheMaxMs: 4 * 24 * 3_600_000 }],
+    ['explain', { ...valid, explain: 'yes' }],
+    ['contextKeys', { ...valid, contextKeys: 'Team' }],
+    ['contextKeys', { ...valid, contextKeys: ['Team', ''] }],
     ['endpoitn', { ...valid, endpoitn: 'typo' }],
   ])('names the bad option %s', (field, raw) => {
     expect(problemsOf(raw)).toMatch(new RegExp(`- ${field}: `));
@@ -160,6 +165,16 @@ describe('tinyauthOptionsFromEnv', () => {
       endpointVerify: false,
       bypass: true,
     });
+  });
+
+  it('reads TINYAUTH_EXPLAIN as a flag and TINYAUTH_CONTEXT_KEYS as a comma-separated list', () => {
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_EXPLAIN: 'yes', TINYAUTH_CONTEXT_KEYS: 'Team, Env' })).toEqual({
+      explain: true,
+      contextKeys: ['Team', 'Env'],
+    });
+    expect(problemsOf({ ...valid, ...tinyauthOptionsFromEnv({ TINYAUTH_EXPLAIN: 'maybe' }) })).toMatch(
+      /- explain: /,
+    );
   });
 
   it('accepts TINYAUTH_VERIFY (what flask_tinyauth reads) and a CA bundle path', () => {
