@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { lintPolicyDocument, type LintSettings } from '../../core';
+import { isDict, lintPolicyDocument, type LintSettings } from '../../core';
 
 /** Findings remembered so each is logged once; beyond this many, further new findings are still logged. */
 const MAX_REMEMBERED = 10_000;
@@ -18,7 +18,7 @@ export class PolicyLintLog {
   /** Lints `policy`, the merged policy of `user` as user-policies returned it. Never throws. */
   readonly check = (user: string, policy: unknown): void => {
     try {
-      const statements = (policy as { Statement?: unknown }).Statement;
+      const statements = isDict(policy) ? policy.Statement : undefined;
       for (const f of lintPolicyDocument(policy, this.settings)) {
         const at = /^\$\.Statement\[(\d+)\]/.exec(f.path);
         const statement = at !== null && Array.isArray(statements) ? statements[Number(at[1])] : f.path;
