@@ -17,7 +17,7 @@ import { ADAPTERS, MemoryLogger, startApp, type RunningApp } from '../helpers/ht
 const basic = (id: string, secret: string): string =>
   `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const READER = basic('AKREADER', 'reader-secret');
-const SECRETS = ['reader-secret', 'sample-service-secret', READER.slice(6), 'nobody-pass'];
+const SECRETS = ['reader-secret', 'sample-service-secret', READER.slice(6), 'query-secret'];
 
 @Controller('apples')
 @UseGuards(TinyauthGuard)
@@ -129,7 +129,7 @@ describe.each(ADAPTERS)('denial explanations (%s)', (adapter) => {
     process.env.NODE_ENV = 'development';
     await withApp({ explain: true }, async (app, logs) => {
       expect((await get(app, '/apples/fred')).status).toBe(200);
-      expect(await get(app, '/apples/fred/delete')).toEqual({
+      expect(await get(app, '/apples/fred/delete?token=query-secret')).toEqual({
         status: 403,
         body: { Authorized: false, ErrorCode: 'NotPermitted' },
       });

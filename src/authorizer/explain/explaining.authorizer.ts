@@ -26,8 +26,10 @@ export class ExplainingAuthorizer implements Authorizer {
     const decision = await this.inner.authorize(facts, checks, context);
     if (decision.authorized !== true && decision.errorCode === 'NotPermitted') {
       const explanation = await this.explainer.explain(facts, checks, context);
+      // The path only: a query string may carry a token.
+      const path = facts.url.split('?')[0];
       this.logger.warn(
-        `${facts.method} ${facts.url} refused (NotPermitted): ${formatTinyauthExplanation(explanation)}`,
+        `${facts.method} ${path} refused (NotPermitted): ${formatTinyauthExplanation(explanation)}`,
       );
     }
     return decision;
