@@ -62,3 +62,18 @@ export type { DecisionCacheOptions } from './authorizer/cached.authorizer';
 export { LocalAuthorizer } from './authorizer/local';
 export type { LocalAuthorizerOptions } from './authorizer/local';
 export { RemoteAuthorizer } from './authorizer/remote.authorizer';
+
+// Denial explanations and the policy linter.
+export { formatTinyauthExplanation } from './authorizer/explain/denial-explainer';
+export type { TinyauthExplanation } from './authorizer/explain/denial-explainer';
+export { explainPolicy, formatExplanation, lintPolicyDocument, lintPolicyInput, LINT_RULES } from './core';
+export type {
+  ConditionTrace,
+  LintFinding,
+  LintSettings,
+  LintSeverity,
+  NearMiss,
+  PatternTrace,
+  PolicyExplanation,
+  StatementTrace,
+} from './core';

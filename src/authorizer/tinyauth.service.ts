@@ -9,6 +9,7 @@ import { requestFacts, type HttpRequestLike } from '../request/request-facts';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import type { Authorizer } from './authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from './decision';
+import { DenialExplainer, type TinyauthExplanation } from './explain/denial-explainer';
 
 /**
  * The injectable face of the module: decisions for checks made inside handlers, when the resource is only known
@@ -16,6 +17,8 @@ import type { TinyauthCheck, TinyauthDecision } from './decision';
  */
 @Injectable()
 export class TinyauthService {
+  private explainer: DenialExplainer | undefined;
+
   constructor(
     @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
     @Inject(TINYAUTH_AUTHORIZER) private readonly authorizer: Authorizer,
@@ -63,6 +66,24 @@ export class TinyauthService {
     if (decision.authorized !== true) throw exceptionForDecision(decision);
     setTinyauthState(request, { identity: decision.identity, decision });
     return decision;
+  }
+
+  /**
+   * Why `checks` get the answers they get for this request: the user the credentials prove, and for each check the
+   * trace of tinyauth's evaluation of the user's merged policy (each statement's Action, Resource and conditions
+   * with the context values they saw, the statement that decided, and for an implicit deny the nearest misses).
+   * For developers and operators, not the response path: it asks tinyauth for signing keys and the user's policy
+   * with this service's key (which needs tinyauth:GetServiceUserSigningToken, GetServiceAccessKeySigningToken and
+   * GetServiceUserPolicies) and caches nothing. Never throws; never contains a secret.
+   * @param context extra policy context, merged over SourceIp and RequestDateTime as in `authorize`
+   */
+  explain(
+    request: HttpRequestLike,
+    checks: readonly TinyauthCheck[],
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<TinyauthExplanation> {
+    this.explainer ??= new DenialExplainer(this.client, this.options.service);
+    return this.explainer.explain(requestFacts(request), checks, context);
   }
 
   /** Exchanges a user name and password for a session token (tinyauth's get-token-for-login). */

@@ -54,13 +54,40 @@ type CompiledBlock =
   | { readonly error: PolicyError }
   | { readonly op: Operator; readonly entries: readonly (readonly [string, CompiledValue])[] };
 
+/** One condition (operator and context key) as an explanation shows it. */
+export interface ConditionTrace {
+  /** The operator as written (`IpAddress`, `StringEquals`, … or an unknown name). */
+  readonly operator: string;
+  /** The context key; undefined when the whole block or `Condition` is malformed. */
+  readonly key?: string;
+  /** The value the policy compares with. */
+  readonly expected?: unknown;
+  /** True when the context has no such key (every operator is then false, negative ones included). */
+  readonly missing: boolean;
+  /** The context value the condition saw (undefined when missing). */
+  readonly seen?: unknown;
+  readonly result: 'holds' | 'fails' | 'error';
+  /** `<PythonType>: <message>` of the error tinyauth raises here (HTTP 500). */
+  readonly error?: string;
+  /**
+   * False when an earlier condition of the statement already failed or raised: tinyauth stops there, so this one's
+   * result (and its error) is what it would be, not what happened.
+   */
+  readonly reached: boolean;
+}
+
 /** A compiled `Condition` member of a statement. */
 export interface CompiledConditions {
   /** True when every condition holds; throws {@link PolicyError} where tinyauth raises. */
   holds(context: PolicyContext): boolean;
+  /** Every condition in document order, each evaluated with the operators `holds` uses. Never throws. */
+  trace(context: PolicyContext): ConditionTrace[];
 }
 
-const ALWAYS: CompiledConditions = { holds: () => true };
+const ALWAYS: CompiledConditions = { holds: () => true, trace: () => [] };
+
+const errorText = (e: unknown): string =>
+  e instanceof PolicyError ? `${e.pythonType}: ${e.message}` : e instanceof Error ? e.message : String(e);
 
 function typeName(v: unknown): string {
   if (v === null) return 'NoneType';
@@ -83,9 +110,13 @@ export function compileConditions(condition: unknown): CompiledConditions {
       holds() {
         throw err;
       },
+      trace: () => [
+        { operator: '(Condition)', missing: false, result: 'error', error: errorText(err), reached: true },
+      ],
     };
   }
-  const blocks: CompiledBlock[] = Object.keys(condition).map((name): CompiledBlock => {
+  const names = Object.keys(condition);
+  const blocks: CompiledBlock[] = names.map((name): CompiledBlock => {
     const op = OPERATORS.get(name);
     if (op === undefined) return { error: new PolicyError(`'${name}'`, 'KeyError') };
     const conds = (condition as JsonObject)[name];
@@ -107,6 +138,35 @@ export function compileConditions(condition: unknown): CompiledConditions {
         }
       }
       return true;
+    },
+    trace(context: PolicyContext): ConditionTrace[] {
+      const out: ConditionTrace[] = [];
+      let reached = true;
+      names.forEach((operator, i) => {
+        const b = blocks[i];
+        if ('error' in b) {
+          out.push({ operator, missing: false, result: 'error', error: errorText(b.error), reached });
+          reached = false;
+          return;
+        }
+        for (const [key, value] of b.entries) {
+          const missing = !Object.hasOwn(context, key);
+          const seen = missing ? undefined : context[key];
+          let result: ConditionTrace['result'] = 'fails';
+          let error: string | undefined;
+          if (!missing) {
+            try {
+              result = b.op(seen, value) ? 'holds' : 'fails';
+            } catch (e) {
+              result = 'error';
+              error = errorText(e);
+            }
+          }
+          out.push({ operator, key, expected: value.raw, missing, seen, result, error, reached });
+          if (result !== 'holds') reached = false;
+        }
+      });
+      return out;
     },
   };
 }

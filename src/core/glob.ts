@@ -45,7 +45,7 @@ const BANG = 0x21;
  * Interprets the body of a bracket expression exactly as `fnmatch.translate` + `re` do: hyphen chunks, removal of
  * reversed ranges, `!` negation, and a literal `^` / `[` / `]` / `\`.
  */
-function compileSet(pat: readonly number[], start: number, end: number): CharMatcher {
+function compileSet(pat: readonly number[], start: number, end: number, notes?: GlobNotes): CharMatcher {
   // `start` is just after '[', `end` is the index of the closing ']'.
   const body = pat.slice(start, end);
   let chunks: number[][];
@@ -69,6 +69,7 @@ function compileSet(pat: readonly number[], start: number, end: number): CharMat
     for (let c = chunks.length - 1; c > 0; c--) {
       const left = chunks[c - 1];
       if (left[left.length - 1] > chunks[c][0]) {
+        notes?.reversedRanges.push(String.fromCodePoint(left[left.length - 1], HYPHEN, chunks[c][0]));
         chunks[c - 1] = left.slice(0, -1).concat(chunks[c].slice(1));
         chunks.splice(c, 1);
       }
@@ -95,8 +96,18 @@ function compileSet(pat: readonly number[], start: number, end: number): CharMat
   return { kind: 'set', negated, ranges };
 }
 
+/** How `fnmatch` reads a pattern where that differs from how it looks (for the policy linter). */
+export interface GlobNotes {
+  /** A `[` without a closing `]`: it is a literal `[`. */
+  unclosedBracket: boolean;
+  /** Reversed ranges inside sets (e.g. `z-a`): dropped, endpoints included. */
+  readonly reversedRanges: string[];
+  /** A set starting with `^` (`[^…]`): the `^` is a literal, not a negation (that is `[!…]`). */
+  caretSet: boolean;
+}
+
 /** Tokenises a pattern like `fnmatch.translate`: `null` stands for a (collapsed) `*`. */
-function tokenize(pattern: string): (CharMatcher | null)[] {
+function tokenize(pattern: string, notes?: GlobNotes): (CharMatcher | null)[] {
   const pat = toCodePoints(pattern);
   const out: (CharMatcher | null)[] = [];
   const n = pat.length;
@@ -113,9 +124,11 @@ function tokenize(pattern: string): (CharMatcher | null)[] {
       if (j < n && pat[j] === CLOSE) j++;
       while (j < n && pat[j] !== CLOSE) j++;
       if (j >= n) {
+        if (notes !== undefined) notes.unclosedBracket = true;
         out.push({ kind: 'literal', cp: OPEN });
       } else {
-        out.push(compileSet(pat, i, j));
+        if (notes !== undefined && pat[i] === 0x5e) notes.caretSet = true;
+        out.push(compileSet(pat, i, j, notes));
         i = j + 1;
       }
     } else {
@@ -241,6 +254,13 @@ export function compileGlob(pattern: string): GlobMatcher {
     cache.set(pattern, m);
   }
   return m;
+}
+
+/** Reads `pattern` as `fnmatch` does and reports where that differs from its look (see {@link GlobNotes}). */
+export function globNotes(pattern: string): GlobNotes {
+  const notes: GlobNotes = { unclosedBracket: false, reversedRanges: [], caretSet: false };
+  tokenize(pattern, notes);
+  return notes;
 }
 
 /** `fnmatch.fnmatchcase(name, pattern)`: true when `name` matches the whole `pattern`. */

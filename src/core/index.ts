@@ -12,6 +12,16 @@ export {
   type PolicyDecision,
 } from './policy';
 export {
+  explainPolicy,
+  formatExplanation,
+  type ConditionTrace,
+  type NearMiss,
+  type PatternTrace,
+  type PolicyExplanation,
+  type StatementPart,
+  type StatementTrace,
+} from './explain';
+export {
   basicAuthKey,
   deriveScopedKey,
   deriveScopedKeySteps,
@@ -43,3 +53,4 @@ export { headerValues, readSessionCookie, sessionCookieOf, type SessionCookie } 
 export { parseIpAddress, parseIpNetwork, networkContains, type IpAddress, type IpNetwork } from './ip';
 export { isDict, pyEquals, type JsonObject } from './python-values';
 export * from './arn';
+export * from './lint';

@@ -28,17 +28,30 @@ export interface CompiledPolicy {
 }
 
 /** A pattern item of an Action / Resource list: a compiled glob, or a non-string that raises when compared. */
-type PatternItem = GlobMatcher | PolicyError;
+export type PatternItem = GlobMatcher | PolicyError;
 
-interface CompiledStatement {
+/** One statement of a compiled policy (read by explanations; evaluation never needs more than this). */
+export interface CompiledStatement {
   readonly actions: readonly PatternItem[];
   readonly resources: readonly PatternItem[];
   readonly conditions: CompiledConditions;
   /** `true` for Effect exactly "Deny", `false` for any other present Effect, `undefined` when it is missing. */
   readonly deny: boolean | undefined;
+  /** The `Effect` as written (`undefined` when absent), for explanations. */
+  readonly effect: unknown;
 }
 
-type StatementSlot = CompiledStatement | PolicyError;
+/** A statement slot: compiled, or the error tinyauth raises when evaluation reaches a statement that is no object. */
+export type StatementSlot = CompiledStatement | PolicyError;
+
+/**
+ * Where the evaluation of one reached statement ended: skipped at its Action, Resource or Condition, or applied as
+ * an Allow or a Deny. Every statement evaluation reaches is reported exactly once, in order, unless it raises.
+ */
+export type StatementStage = 'action' | 'resource' | 'condition' | 'allow' | 'deny';
+
+/** Receives the stage of each statement evaluation reaches; only explanations pass one. */
+export type EvaluationObserver = (index: number, stage: StatementStage) => void;
 
 function pyTypeName(v: unknown): string {
   if (v === null || v === undefined) return 'NoneType';
@@ -73,6 +86,7 @@ function compileStatement(s: unknown): StatementSlot {
     resources: compilePatterns(getList(s, 'Resource')),
     conditions: compileConditions(ownValue(s, 'Condition')),
     deny: Object.hasOwn(s, 'Effect') ? effect === 'Deny' : undefined,
+    effect,
   };
 }
 
@@ -81,48 +95,107 @@ class Name {
   private cps: number[] | undefined;
   constructor(readonly value: unknown) {}
 
-  matchesAny(items: readonly PatternItem[]): boolean {
-    for (const item of items) {
+  /** Index of the first pattern of `items` that matches, or -1; raises where Python's `fnmatch` would. */
+  firstMatch(items: readonly PatternItem[]): number {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
       // Python normalises the name before the pattern: a non-string name raises even for a bad pattern.
       if (typeof this.value !== 'string') throw fspathError(this.value);
       if (item instanceof PolicyError) throw item;
       if (!item.needsCodePoints) {
-        if (item.matches(this.value)) return true;
+        if (item.matches(this.value)) return i;
       } else {
         this.cps ??= toCodePoints(this.value);
-        if (item.matchesCodePoints(this.cps)) return true;
+        if (item.matchesCodePoints(this.cps)) return i;
       }
     }
-    return false;
+    return -1;
   }
+}
+
+/**
+ * Index of the first pattern of `items` matching `name` (-1 for none), with the evaluator's own matching; throws
+ * {@link PolicyError} where tinyauth raises (a non-string pattern or name).
+ */
+export function firstMatchingPattern(items: readonly PatternItem[], name: unknown): number {
+  return new Name(name).firstMatch(items);
 }
 
 const EMPTY_CONTEXT: PolicyContext = Object.freeze({});
 
+/**
+ * The one evaluation loop, shared by decisions and explanations: `observe` is undefined on the hot path, so a plain
+ * decision allocates nothing beyond the two names.
+ */
+function run(
+  statements: readonly StatementSlot[] | PolicyError,
+  action: unknown,
+  resource: unknown,
+  context: PolicyContext | null | undefined,
+  observe: EvaluationObserver | undefined,
+): PolicyDecision {
+  if (statements instanceof PolicyError) throw statements;
+  const ctx = context ?? EMPTY_CONTEXT;
+  const a = new Name(action);
+  const r = new Name(resource);
+  let result: PolicyDecision = 'Default';
+  for (let i = 0; i < statements.length; i++) {
+    const st = statements[i];
+    if (st instanceof PolicyError) throw st;
+    if (a.firstMatch(st.actions) < 0) {
+      if (observe !== undefined) observe(i, 'action');
+      continue;
+    }
+    if (r.firstMatch(st.resources) < 0) {
+      if (observe !== undefined) observe(i, 'resource');
+      continue;
+    }
+    if (!st.conditions.holds(ctx)) {
+      if (observe !== undefined) observe(i, 'condition');
+      continue;
+    }
+    if (st.deny === undefined) throw new PolicyError("'Effect'", 'KeyError');
+    if (observe !== undefined) observe(i, st.deny ? 'deny' : 'allow');
+    if (st.deny) return 'Deny';
+    result = 'Allow';
+  }
+  return result;
+}
+
 class Compiled implements CompiledPolicy {
-  constructor(private readonly statements: readonly StatementSlot[] | PolicyError) {}
+  constructor(readonly statements: readonly StatementSlot[] | PolicyError) {}
 
   evaluate(action: string, resource: string, context?: PolicyContext | null): PolicyDecision {
-    return this.evaluateValue(action, resource, context);
+    return run(this.statements, action, resource, context, undefined);
   }
 
   evaluateValue(action: unknown, resource: unknown, context?: PolicyContext | null): PolicyDecision {
-    if (this.statements instanceof PolicyError) throw this.statements;
-    const ctx = context ?? EMPTY_CONTEXT;
-    const a = new Name(action);
-    const r = new Name(resource);
-    let result: PolicyDecision = 'Default';
-    for (const st of this.statements) {
-      if (st instanceof PolicyError) throw st;
-      if (!a.matchesAny(st.actions)) continue;
-      if (!r.matchesAny(st.resources)) continue;
-      if (!st.conditions.holds(ctx)) continue;
-      if (st.deny === undefined) throw new PolicyError("'Effect'", 'KeyError');
-      if (st.deny) return 'Deny';
-      result = 'Allow';
-    }
-    return result;
+    return run(this.statements, action, resource, context, undefined);
   }
+}
+
+function asCompiled(policy: CompiledPolicy): Compiled {
+  if (!(policy instanceof Compiled)) throw new TypeError('expected a policy made by compilePolicy');
+  return policy;
+}
+
+/**
+ * Evaluates like {@link CompiledPolicy.evaluateValue} and reports each reached statement's stage to `observe`: the
+ * same loop, so an explanation can never disagree with a decision. Throws {@link PolicyError} as evaluation does.
+ */
+export function evaluateObserved(
+  policy: CompiledPolicy,
+  action: unknown,
+  resource: unknown,
+  context: PolicyContext | null | undefined,
+  observe: EvaluationObserver,
+): PolicyDecision {
+  return run(asCompiled(policy).statements, action, resource, context, observe);
+}
+
+/** The compiled statements of `policy` in order, or the error that every evaluation of it raises. */
+export function compiledStatements(policy: CompiledPolicy): readonly StatementSlot[] | PolicyError {
+  return asCompiled(policy).statements;
 }
 
 /**

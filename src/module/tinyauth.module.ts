@@ -10,6 +10,7 @@ import { BypassAuthorizer } from '../authorizer/bypass.authorizer';
 import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
 import { CachedAuthorizer } from '../authorizer/cached.authorizer';
 import { LocalAuthorizer } from '../authorizer/local';
+import { withDenialExplanations } from '../authorizer/explain/explaining.authorizer';
 import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
 import { RouteAccessValidator } from '../guard/route-access.validator';
@@ -81,7 +82,8 @@ const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
     TinyauthClient,
     {
       provide: TINYAUTH_AUTHORIZER,
-      useFactory: createAuthorizer,
+      useFactory: (options: ResolvedTinyauthOptions, client: TinyauthClient) =>
+        withDenialExplanations(createAuthorizer(options, client), options, client),
       inject: [TINYAUTH_OPTIONS, TinyauthClient],
     },
     TinyauthService,

@@ -29,8 +29,9 @@ function list(value: string | undefined): string[] | undefined {
  * TINYAUTH_VERIFY, the name flask_tinyauth's code reads), TINYAUTH_BYPASS, plus TINYAUTH_TIMEOUT_MS,
  * TINYAUTH_CSRF_STRATEGY, TINYAUTH_COOKIE_SECURE, TINYAUTH_MODE, TINYAUTH_CACHE_TTL_MS, TINYAUTH_CACHE_MAX_ENTRIES,
  * TINYAUTH_MAX_STALE_MS, TINYAUTH_NEGATIVE_CACHE_TTL_MS, TINYAUTH_KEY_CACHE_MAX_MS, TINYAUTH_ALLOWED_ORIGINS
- * (comma or space separated), TINYAUTH_LOGIN_WINDOW_MS, TINYAUTH_LOGIN_MAX_FAILURES_PER_ADDRESS and
- * TINYAUTH_LOGIN_MAX_FAILURES_PER_USER. Unset variables are left out so defaults apply; the result is
+ * (comma or space separated), TINYAUTH_LOGIN_WINDOW_MS, TINYAUTH_LOGIN_MAX_FAILURES_PER_ADDRESS,
+ * TINYAUTH_LOGIN_MAX_FAILURES_PER_USER, TINYAUTH_EXPLAIN and TINYAUTH_CONTEXT_KEYS (comma or space separated).
+ * Unset variables are left out so defaults apply; the result is
  * validated when the module starts.
  *
  * @example
@@ -63,6 +64,8 @@ export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ti
     loginWindowMs: int(env.TINYAUTH_LOGIN_WINDOW_MS),
     loginMaxFailuresPerAddress: int(env.TINYAUTH_LOGIN_MAX_FAILURES_PER_ADDRESS),
     loginMaxFailuresPerUser: int(env.TINYAUTH_LOGIN_MAX_FAILURES_PER_USER),
+    explain: flag(env.TINYAUTH_EXPLAIN),
+    contextKeys: list(env.TINYAUTH_CONTEXT_KEYS),
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),

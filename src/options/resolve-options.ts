@@ -99,5 +99,7 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     loginWindowMs: options.loginWindowMs ?? DEFAULT_LOGIN_WINDOW_MS,
     loginMaxFailuresPerAddress,
     loginMaxFailuresPerUser,
+    explain: options.explain ?? false,
+    contextKeys: options.contextKeys ?? [],
   };
 }

@@ -80,6 +80,18 @@ export interface TinyauthCommonOptions {
    * (TINYAUTH_LOGIN_MAX_FAILURES_PER_USER). Default 30.
    */
   loginMaxFailuresPerUser?: number;
+  /**
+   * Development aid (TINYAUTH_EXPLAIN): log why each NotPermitted denial was refused, statement by statement (see
+   * `TinyauthService.explain`). Costs two extra calls to tinyauth per denial, so it is ignored, with a start-up
+   * warning, when NODE_ENV=production. Default false.
+   */
+  explain?: boolean;
+  /**
+   * Context keys this app sends besides SourceIp and RequestDateTime (TINYAUTH_CONTEXT_KEYS, comma-separated):
+   * the keys of `TinyauthGuard.getContext` and of the `context` given to `TinyauthService.authorize`. Only the policy
+   * linter reads it, to warn about conditions on keys that are never sent. Default none.
+   */
+  contextKeys?: string[];
 }
 
 /**

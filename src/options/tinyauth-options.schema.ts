@@ -1,4 +1,6 @@
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -150,4 +152,15 @@ export class TinyauthOptionsSchema {
   @Min(2)
   @Max(1_000_000)
   loginMaxFailuresPerUser?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  explain?: boolean;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  contextKeys?: string[];
 }

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import type { KeySource } from '../core/identify';
 import { basicAuthKey, jwtKey } from '../core/keys';
 import { compilePolicy, type CompiledPolicy } from '../core/policy';
-import { isDict } from '../core/python-values';
 import {
   loadFixtureFile,
   validateFixture,
@@ -14,7 +13,7 @@ import {
   type FixtureUser,
 } from './fixture';
 import { hashPassword, verifyPassword, type PasswordHash } from './passwords';
-import { pyIterate } from './python-coerce';
+import { mergePolicyDocuments, userPolicyDocuments, type MergedPolicy } from './merge-policies';
 
 interface StoredUser {
   readonly username: string;
@@ -34,8 +33,7 @@ interface State {
   readonly groups: ReadonlyMap<string, readonly FixturePolicy[]>;
 }
 
-/** The merged policy of a user, or why tinyauth crashes while merging it. */
-export type MergedPolicy = { readonly Statement: unknown[] } | { readonly error: string };
+export type { MergedPolicy } from './merge-policies';
 
 /** A summary of a user, without secrets (for the CLI banner). */
 export interface UserSummary {
@@ -140,18 +138,7 @@ export class TinyauthStore {
   }
 
   private merge(u: StoredUser): MergedPolicy {
-    const statements: unknown[] = [];
-    const docs: FixturePolicy[] = [];
-    for (const g of [...u.groups].reverse()) docs.push(...(this.state.groups.get(g) ?? []));
-    docs.push(...u.policies);
-    for (const d of docs) {
-      const s: unknown = isDict(d.policy) && Object.hasOwn(d.policy, 'Statement') ? d.policy.Statement : [];
-      const items = pyIterate(s);
-      if (items === undefined)
-        return { error: `policy ${JSON.stringify(d.name)}: Statement is not iterable` };
-      statements.push(...items);
-    }
-    return { Statement: statements };
+    return mergePolicyDocuments(userPolicyDocuments(u, (g) => this.state.groups.get(g)));
   }
 
   /** The compiled merged policy of a user (cached until the next reload); throws when merging crashes. */

@@ -20,6 +20,7 @@ import { groupChecks, type TinyauthCheck, type TinyauthDecision } from '../decis
 import { decisionContext } from '../request-context';
 import { FetchedCache, Undecidable, type FetchedCacheOptions } from './fetched-cache';
 import { TinyauthSource, type SigningToken } from './tinyauth-source';
+import { PolicyLintLog } from './policy-lint-log';
 
 /** Settings of the local strategy. */
 export interface LocalAuthorizerOptions {
@@ -29,6 +30,9 @@ export interface LocalAuthorizerOptions {
   negativeCacheTtlMs: number;
   /** Longest a fetched signing key is trusted (default 5 minutes), whatever tinyauth's Cache-Control grants. */
   keyCacheMaxMs?: number;
+  /** For the lint of fetched policies: the ARN partition and the context keys the app sends. */
+  partition?: string;
+  contextKeys?: readonly string[];
 }
 
 /** Key derivation region: flask_tinyauth sends no region, so tinyauth derives every key for `global`. */
@@ -73,6 +77,7 @@ export class LocalAuthorizer implements Authorizer {
       REGION,
       options.service,
       options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
+      new PolicyLintLog(options).check,
     );
     const cacheOptions: FetchedCacheOptions = {
       maxEntries: options.cacheMaxEntries,

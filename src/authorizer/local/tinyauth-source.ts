@@ -44,6 +44,8 @@ export class TinyauthSource {
     private readonly service: string,
     /** Cap on a signing key's cache lifetime: tinyauth grants 3 days, which would let a revoked key live on. */
     private readonly keyCacheMaxMs: number,
+    /** Told of each merged policy fetched (local mode's start-up lint). */
+    private readonly onPolicy?: (user: string, policy: unknown) => void,
   ) {
     this.base = `api/v1/regions/${segment(region)}/services/${segment(service)}/`;
   }
@@ -65,6 +67,7 @@ export class TinyauthSource {
     if (response.status !== 200 || !isRecord(body)) {
       throw new Undecidable(`user-policies answered HTTP ${response.status}`);
     }
+    this.onPolicy?.(user, body);
     return { kind: 'found', value: body, ttlMs: cacheLifetimeMs(response) };
   }
 

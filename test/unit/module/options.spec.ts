@@ -47,6 +47,8 @@ describe('option validation', () => {
       loginWindowMs: 900000,
       loginMaxFailuresPerAddress: 10,
       loginMaxFailuresPerUser: 30,
+      explain: false,
+      contextKeys: [],
     });
   });
 
@@ -67,6 +69,9 @@ describe('option validation', () => {
     ['cacheTtlMs', { ...valid, cacheTtlMs: 0.5 }],
     ['cacheMaxEntries', { ...valid, cacheMaxEntries: 0 }],
     ['keyCacheMaxMs', { ...valid, keyCacheMaxMs: 4 * 24 * 3_600_000 }],
+    ['explain', { ...valid, explain: 'yes' }],
+    ['contextKeys', { ...valid, contextKeys: 'Team' }],
+    ['contextKeys', { ...valid, contextKeys: ['Team', ''] }],
     ['endpoitn', { ...valid, endpoitn: 'typo' }],
   ])('names the bad option %s', (field, raw) => {
     expect(problemsOf(raw)).toMatch(new RegExp(`- ${field}: `));
@@ -164,6 +169,16 @@ describe('tinyauthOptionsFromEnv', () => {
       endpointVerify: false,
       bypass: true,
     });
+  });
+
+  it('reads TINYAUTH_EXPLAIN as a flag and TINYAUTH_CONTEXT_KEYS as a comma-separated list', () => {
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_EXPLAIN: 'yes', TINYAUTH_CONTEXT_KEYS: 'Team, Env' })).toEqual({
+      explain: true,
+      contextKeys: ['Team', 'Env'],
+    });
+    expect(problemsOf({ ...valid, ...tinyauthOptionsFromEnv({ TINYAUTH_EXPLAIN: 'maybe' }) })).toMatch(
+      /- explain: /,
+    );
   });
 
   it('accepts TINYAUTH_VERIFY (what flask_tinyauth reads) and a CA bundle path', () => {
