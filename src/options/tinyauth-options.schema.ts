@@ -12,7 +12,6 @@ import {
   Min,
   ValidateIf,
   IsUrl,
-  IsArray,
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
