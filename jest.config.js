@@ -2,6 +2,9 @@
 const shared = {
   preset: 'ts-jest',
   testEnvironment: 'node',
+  // The consumer apps under test/compat/ run through scripts/compat.mjs, on their own installs.
+  modulePathIgnorePatterns: ['<rootDir>/test/compat/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/compat/'],
   moduleNameMapper: {
     '^nestjs-tinyauth$': '<rootDir>/src/index.ts',
     '^nestjs-tinyauth/testing$': '<rootDir>/src/testing/index.ts',

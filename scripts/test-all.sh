@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs (npm packages, Debian's chromium for the browser test) and runs all of
-# it: lint and format check, build, unit, e2e (Express and Fastify, real HTTP) and browser tests.
+# it: lint and format check, build, unit, e2e (Express and Fastify, real HTTP) and browser tests, then the consumer
+# matrix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +19,16 @@ npm run lint
 mkdir -p test-output
 status=0
 npx jest --ci --json --outputFile=test-output/jest-results.json || status=$?
+# The consumer matrix: the packed tarball in Nest 10, 11 and 12 apps, on Node 20, 22 and 24, and the public types
+# under TypeScript 5.9, 6 and 7 (scripts/compat.mjs; it prints its own count, added into the summary below).
+rm -f test-output/compat/results.json
+node scripts/compat.mjs --prebuilt || status=$?
 node -e '
 const r = require("./test-output/jest-results.json");
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+let c = { passed: 0, failed: 1 };
+try { c = require("./test-output/compat/results.json"); } catch {}
+const passed = r.numPassedTests + c.passed;
+const failed = r.numFailedTests + r.numRuntimeErrorTestSuites + c.failed;
+console.log(`${passed} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
 '
 exit $status

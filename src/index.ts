@@ -1,3 +1,5 @@
+// First: on a Node.js that cannot load Nest 12, say so before anything requires it.
+import './runtime/check-nest-loadable';
 export { TinyauthModule } from './module/tinyauth.module';
 export type {
   TinyauthModuleOptions,

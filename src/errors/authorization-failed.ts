@@ -16,17 +16,20 @@ export class AuthorizationFailed extends HttpException {
   /** The decision that led here (`errorCode`, what was and was not permitted). */
   readonly decision: TinyauthDecision;
 
+  /**
+   * tinyauth's error code, or `TinyauthUnavailable`; `NotPermitted` when the decision has none. An own property,
+   * not a getter: Nest 12's `HttpException` declares an `errorCode` field, which would shadow a getter with
+   * `undefined`.
+   */
+  readonly errorCode: string;
+
   constructor(decision: TinyauthDecision, status: number) {
     const errorCode = decision.errorCode ?? 'NotPermitted';
     const body: AuthorizationFailedBody = { Authorized: false, ErrorCode: errorCode };
     super(body, status);
     this.decision = decision;
+    this.errorCode = errorCode;
     this.name = new.target.name;
-  }
-
-  /** tinyauth's error code, or `TinyauthUnavailable`. */
-  get errorCode(): string {
-    return this.decision.errorCode ?? 'NotPermitted';
   }
 }
 
