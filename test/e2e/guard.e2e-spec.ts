@@ -13,6 +13,7 @@ import {
   sessionCookie,
 } from '../helpers/guard-fixture';
 import {
+  allowAll,
   closedPortUrl,
   startRecordingProxy,
   startScriptedServer,
@@ -98,6 +99,18 @@ describe.each(ADAPTERS)('TinyauthGuard over real HTTP on %s', (adapter) => {
   it('answers 401 UnsignedRequest without credentials', async () => {
     const res = await call(app, '/apples/fred');
     expect(res).toMatchObject({ status: 401, json: { Authorized: false, ErrorCode: 'UnsignedRequest' } });
+  });
+
+  it('redirects an unauthenticated GET or HEAD of a @RedirectToLogin() page, but answers any other method 401', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(`${app.url}/page`, { method, redirect: 'manual' });
+      expect([method, res.status, res.headers.get('location')]).toEqual([method, 302, '/login?next=%2Fpage']);
+    }
+    // A redirect would turn the submission into a GET of the login page and drop what was posted.
+    const post = await call(app, '/page', {}, 'POST');
+    expect(post).toMatchObject({ status: 401, json: { Authorized: false, ErrorCode: 'UnsignedRequest' } });
+    const forbidden = await call(app, '/page', { Authorization: basic(ALICE_KEY) }, 'POST');
+    expect(forbidden).toMatchObject({ status: 403, json: { ErrorCode: 'NotPermitted' } });
   });
 
   it('answers 403 NotPermitted when the policy does not allow', async () => {
@@ -226,12 +239,22 @@ describe.each(ADAPTERS)('TinyauthGuard failing closed on %s', (adapter) => {
   });
 
   it('answers 503 when tinyauth is slower than timeoutMs', async () => {
-    const slow = await scripted(200, '{"Authorized": true, "Permitted": {}, "NotPermitted": {}}', 5000);
+    // tinyauth would allow, but only after the app has answered: the 503 can only come from the timeout.
+    let answered = (): void => undefined;
+    const appAnswered = new Promise<void>((resolve) => (answered = resolve));
+    const slow = await startScriptedServer(async (req, res) => {
+      await appAnswered;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(allowAll(req));
+    });
+    servers.push(slow);
     const app = await appFor(slow.url, { timeoutMs: 300 });
-    const started = Date.now();
-    const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
-    expect(res.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(4000);
+    try {
+      const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
+      expect(res).toMatchObject({ status: 503, json: { ErrorCode: 'TinyauthUnavailable' } });
+      expect(slow.requests).toHaveLength(1);
+    } finally {
+      answered();
+    }
   });
 
   it.each([

@@ -98,6 +98,12 @@ export class PageController {
   page(@TinyauthIdentity() who: string): string {
     return `hello ${who}`;
   }
+
+  @Post()
+  @RequireAction('AccessWebInterface')
+  submit(@TinyauthIdentity() who: string): string {
+    return `posted by ${who}`;
+  }
 }
 
 @Controller('open')
