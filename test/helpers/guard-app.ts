@@ -17,6 +17,7 @@ import {
   TinyauthIdentity,
   TinyauthModule,
   TinyauthService,
+  type TinyauthModuleExtras,
   type TinyauthModuleOptions,
 } from 'nestjs-tinyauth';
 
@@ -124,7 +125,7 @@ export class OpenController {
 
 /** A root module for the guard tests with the given options. */
 export function guardAppModule(
-  options: TinyauthModuleOptions,
+  options: TinyauthModuleOptions & TinyauthModuleExtras,
   extraProviders: DynamicModule['providers'] = [],
 ) {
   @Module({
