@@ -257,28 +257,73 @@ describe.each(ADAPTERS)('TinyauthGuard failing closed on %s', (adapter) => {
     }
   });
 
-  it.each([
-    ['a body that is not JSON', 200, '<html>oops</html>'],
-    ['"Authorized": "true" (a string)', 200, '{"Authorized": "true", "Permitted": {}, "NotPermitted": {}}'],
-    ['"Authorized": 1', 200, '{"Authorized": 1}'],
-    ['a JSON array', 200, '[true]'],
-    ['a 500 page', 500, '<h1>Internal Server Error</h1>'],
+  const FRED = 'arn:tinyauth:test:default::apples/fred';
+  // A malformed answer cannot be read as a decision: 503 (cannot decide), never a 403 from a guess at its meaning.
+  it.each<[string, number, string, 403 | 503]>([
+    ['a body that is not JSON', 200, '<html>oops</html>', 503],
+    [
+      '"Authorized": "true" (a string)',
+      200,
+      '{"Authorized": "true", "Permitted": {}, "NotPermitted": {}}',
+      503,
+    ],
+    ['"Authorized": 1', 200, '{"Authorized": 1}', 503],
+    ['a JSON array', 200, '[true]', 503],
+    ['a 500 page', 500, '<h1>Internal Server Error</h1>', 503],
+    [
+      'an Identity that is not a string',
+      200,
+      `{"Authorized": true, "Permitted": {"GetApple": ["${FRED}"]}, "NotPermitted": {}, "Identity": 42}`,
+      503,
+    ],
     [
       'Authorized true with something NotPermitted',
       200,
       '{"Authorized": true, "Permitted": {}, "NotPermitted": {"GetApple": ["x"]}}',
+      403,
+    ],
+    [
+      'Authorized true with the pair both Permitted and NotPermitted',
+      200,
+      `{"Authorized": true, "Permitted": {"GetApple": ["${FRED}"]}, "NotPermitted": {"GetApple": ["${FRED}"]}}`,
+      403,
     ],
     [
       'Authorized true without the requested pair in Permitted',
       200,
       '{"Authorized": true, "Permitted": {"GetApple": ["arn:tinyauth:test:default::apples/other"]}, "NotPermitted": {}}',
+      403,
     ],
-  ])('denies when tinyauth answers %s', async (_name, status, body) => {
+  ])('denies when tinyauth answers %s', async (_name, status, body, expected) => {
     const garbage = await scripted(status, body);
     const app = await appFor(garbage.url);
     const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
-    expect([403, 503]).toContain(res.status);
+    expect(res.status).toBe(expected);
     expect(res.json).toMatchObject({ Authorized: false });
+    expect(res.text).not.toContain('"name"');
+  });
+
+  it('answers 503 and logs the advice when tinyauth refuses our own key the permission (outer 403)', async () => {
+    const refusing = await scripted(403, '{"errors": {"authorization": "NotPermitted"}}');
+    const logger = new MemoryLogger();
+    const app = await appFor(refusing.url, {}, logger);
+    const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
+    expect(res).toMatchObject({ status: 503, json: { ErrorCode: 'TinyauthUnavailable' } });
+    const errors = logger.lines.filter((l) => l.startsWith('ERROR'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('NotPermitted');
+    expect(errors[0]).toContain('tinyauth:BatchAuthorizeByToken');
+  });
+
+  it('denies, without asking tinyauth, a route whose @RequireAction names a parameter it does not have', async () => {
+    const logger = new MemoryLogger();
+    const app = await appFor(tinyauth.url, {}, logger);
+    const res = await call(app, '/apples/misnamed/fred', { Authorization: basic(ALICE_KEY) });
+    expect(res).toMatchObject({ status: 403, json: { Authorized: false, ErrorCode: 'NotPermitted' } });
+    expect(res.text).not.toContain('leaked');
+    expect(logger.lines.filter((l) => l.startsWith('ERROR'))).toEqual([
+      expect.stringContaining('the route has no parameter "name"'),
+    ]);
   });
 
   it('answers 503 and logs one actionable line, without the secret, when tinyauth rejects our own key', async () => {

@@ -152,6 +152,19 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
+  /** A session token for reader, minted by the compatible server (on the frozen clock). */
+  const readerSession = async (): Promise<string> => {
+    const res = await fetch(`${tinyauth.url}api/v1/services/apples/get-token-for-login`, {
+      method: 'POST',
+      headers: {
+        Authorization: basic('AKSAMPLESERVICE', 'sample-service-secret'),
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ username: 'reader', password: 'reader-pass', 'csrf-strategy': 'cookie' }),
+    });
+    return ((await res.json()) as { token: string }).token;
+  };
+
   it('decides locally after fetching the key and the policy once', async () => {
     expect((await call('/apples', { Authorization: READER })).status).toBe(200);
     expect((await call('/apples/fred', { Authorization: READER })).status).toBe(200);
@@ -222,15 +235,7 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
   });
 
   it('never accepts a verified session past its exp, though verified credentials are reused for 60 s', async () => {
-    const res = await fetch(`${tinyauth.url}api/v1/services/apples/get-token-for-login`, {
-      method: 'POST',
-      headers: {
-        Authorization: basic('AKSAMPLESERVICE', 'sample-service-secret'),
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify({ username: 'reader', password: 'reader-pass', 'csrf-strategy': 'cookie' }),
-    });
-    const { token } = (await res.json()) as { token: string };
+    const token = await readerSession();
     const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number };
     const session = { Cookie: `tinysess=${token}` };
     clock.set(exp * 1000 - 30_000); // verified here, so the memo would otherwise hold it until exp + 30 s
@@ -239,5 +244,17 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
     expect((await call('/apples', session)).status).toBe(200);
     clock.set(exp * 1000);
     expect((await call('/apples', session)).status).toBe(401);
+  });
+
+  it('refuses a session whose signature was cut short or removed', async () => {
+    const token = await readerSession();
+    expect((await call('/apples', { Cookie: `tinysess=${token}` })).status).toBe(200);
+    const unsigned = token.slice(0, token.lastIndexOf('.') + 1);
+    for (const forged of [unsigned, `${unsigned}${token.split('.')[2].slice(0, 10)}`]) {
+      expect(await call('/apples', { Cookie: `tinysess=${forged}` })).toEqual({
+        status: 401,
+        body: { Authorized: false, ErrorCode: 'InvalidSignature' },
+      });
+    }
   });
 });

@@ -65,6 +65,12 @@ export class ApplesController {
     return { name, who: decision.identity };
   }
 
+  @Get('misnamed/:id')
+  @RequireAction('GetApple', 'apples', 'name')
+  misnamed(): object {
+    return { leaked: true };
+  }
+
   @Get(':name')
   @RequireAction('GetApple', 'apples', 'name')
   get(@Param('name') name: string, @TinyauthIdentity() who: string): object {
