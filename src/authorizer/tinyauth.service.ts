@@ -5,6 +5,7 @@ import type { CsrfStrategy, ResolvedTinyauthOptions } from '../options/tinyauth-
 import { TinyauthClient } from '../client/tinyauth-client';
 import type { LoginToken } from '../client/wire-types';
 import { exceptionForDecision } from '../errors/authorization-failed';
+import { authenticationChallenge } from '../errors/challenge';
 import { requestFacts, type HttpRequestLike } from '../request/request-facts';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import type { Authorizer } from './authorizer.interface';
@@ -45,7 +46,8 @@ export class TinyauthService {
 
   /**
    * Checks one action on `arn(resourceClass, resource)` and throws the matching `AuthorizationFailed` subclass
-   * (401, 403 or 503) unless it is allowed. On success the identity is attached to the request.
+   * (401, 403 or 503) unless it is allowed. On success the identity is attached to the request. A 401 carries
+   * its `WWW-Authenticate` challenge in `exception.headers`, for the filter that answers it to send.
    *
    * @example
    * const apple = await this.apples.load(id);
@@ -58,12 +60,11 @@ export class TinyauthService {
     resource?: string,
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    const decision = await this.authorize(
-      request,
-      [{ action, resource: this.arn(resourceClass, resource) }],
-      context,
-    );
-    if (decision.authorized !== true) throw exceptionForDecision(decision);
+    const facts = requestFacts(request);
+    const checks = [{ action, resource: this.arn(resourceClass, resource) }];
+    const decision = await this.authorizer.authorize(facts, checks, context);
+    if (decision.authorized !== true)
+      throw exceptionForDecision(decision, authenticationChallenge(this.options.service, facts.headers));
     setTinyauthState(request, { identity: decision.identity, decision });
     return decision;
   }

@@ -15,6 +15,12 @@ export interface AuthorizationFailedBody {
 export class AuthorizationFailed extends HttpException {
   /** The decision that led here (`errorCode`, what was and was not permitted). */
   readonly decision: TinyauthDecision;
+  /**
+   * Response headers that belong to this denial: `WWW-Authenticate` on a 401 (RFC 9110 §15.5.2), nothing on a
+   * 403 or 503. `TinyauthGuard` has already set them on the HTTP response when it throws, so a filter that
+   * replies through the same response keeps them; a filter that builds a response elsewhere copies them.
+   */
+  readonly headers: Readonly<Record<string, string>>;
 
   /**
    * tinyauth's error code, or `TinyauthUnavailable`; `NotPermitted` when the decision has none. An own property,
@@ -23,20 +29,29 @@ export class AuthorizationFailed extends HttpException {
    */
   readonly errorCode: string;
 
-  constructor(decision: TinyauthDecision, status: number) {
+  constructor(decision: TinyauthDecision, status: number, headers: Readonly<Record<string, string>> = {}) {
     const errorCode = decision.errorCode ?? 'NotPermitted';
     const body: AuthorizationFailedBody = { Authorized: false, ErrorCode: errorCode };
     super(body, status);
     this.decision = decision;
     this.errorCode = errorCode;
+    this.headers = headers;
     this.name = new.target.name;
   }
 }
 
 /** 401: no credentials, bad or expired credentials, or a failed CSRF check. */
 export class NotAuthenticated extends AuthorizationFailed {
-  constructor(decision: TinyauthDecision) {
-    super(decision, HttpStatus.UNAUTHORIZED);
+  /**
+   * @param challenge the `WWW-Authenticate` value to answer with, e.g. `Tinyauth realm="apples"` (see the
+   *   README's "Responses"); without one, `headers` is empty.
+   */
+  constructor(decision: TinyauthDecision, challenge?: string) {
+    super(
+      decision,
+      HttpStatus.UNAUTHORIZED,
+      challenge === undefined ? {} : { 'WWW-Authenticate': challenge },
+    );
   }
 }
 
@@ -54,9 +69,12 @@ export class TinyauthUnavailable extends AuthorizationFailed {
   }
 }
 
-/** Picks the exception for a denial: 401 for identity failures, 503 when tinyauth failed, otherwise 403. */
-export function exceptionForDecision(decision: TinyauthDecision): AuthorizationFailed {
+/**
+ * Picks the exception for a denial: 401 for identity failures (carrying `challenge` as its `WWW-Authenticate`),
+ * 503 when tinyauth failed, otherwise 403.
+ */
+export function exceptionForDecision(decision: TinyauthDecision, challenge?: string): AuthorizationFailed {
   if (decision.errorCode === 'TinyauthUnavailable') return new TinyauthUnavailable(decision);
-  if (isAuthenticationErrorCode(decision.errorCode)) return new NotAuthenticated(decision);
+  if (isAuthenticationErrorCode(decision.errorCode)) return new NotAuthenticated(decision, challenge);
   return new NotPermitted(decision);
 }

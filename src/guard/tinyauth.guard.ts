@@ -7,10 +7,12 @@ import type { TinyauthCheck, TinyauthDecision } from '../authorizer/decision';
 import type { ActionRequirement } from '../decorators/require-action.decorator';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import { exceptionForDecision, NotAuthenticated } from '../errors/authorization-failed';
+import { authenticationChallenge } from '../errors/challenge';
 import { LoginRequired } from '../errors/login-required';
 import { requestFacts, type HttpRequestLike, type RequestFacts } from '../request/request-facts';
 import { buildChecks, RequirementError } from './build-checks';
 import { resolveRouteAccess, type RouteAccess } from './route-access';
+import { setResponseHeaders } from './response-headers';
 
 /**
  * Enforces `@RequireAction` with tinyauth. Use it per controller (`@UseGuards(TinyauthGuard)`) or globally
@@ -87,9 +89,16 @@ export class TinyauthGuard implements CanActivate {
     return undefined;
   }
 
-  /** Throws the denial: a login redirect for unauthenticated `@RedirectToLogin()` pages, else 401/403/503. */
+  /**
+   * Throws the denial: a login redirect for unauthenticated `@RedirectToLogin()` pages, else 401/403/503. A 401
+   * carries a `WWW-Authenticate` challenge naming the service, set on the HTTP response here (Nest's filters send
+   * no headers) and kept in `exception.headers`.
+   */
   protected onDenied(context: ExecutionContext, facts: RequestFacts, decision: TinyauthDecision): never {
-    const exception = exceptionForDecision(decision);
+    const exception = exceptionForDecision(
+      decision,
+      authenticationChallenge(this.options.service, facts.headers),
+    );
     const redirect = this.reflector.getAllAndOverride<boolean | undefined>(REDIRECT_TO_LOGIN_KEY, [
       context.getHandler(),
       context.getClass(),
@@ -103,6 +112,8 @@ export class TinyauthGuard implements CanActivate {
     ) {
       throw new LoginRequired(decision, facts.url);
     }
+    if (context.getType() === 'http')
+      setResponseHeaders(context.switchToHttp().getResponse(), exception.headers);
     throw exception;
   }
 

@@ -1,4 +1,5 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
+import { browserChallenge } from '../errors/challenge';
 
 /**
  * Writes one response through Nest's HTTP adapter, so the login flow behaves the same on Express and Fastify
@@ -8,6 +9,11 @@ export class LoginResponder {
   constructor(
     private readonly adapter: AbstractHttpAdapter,
     private readonly response: unknown,
+    /**
+     * The service, named as the realm of the `WWW-Authenticate` challenge every 401 of the flow carries (RFC 9110
+     * §15.5.2). Always the browser challenge: the flow signs in with a form, never with `Basic` credentials.
+     */
+    private readonly realm?: string,
   ) {}
 
   /** Sets (replaces) response headers. */
@@ -24,14 +30,21 @@ export class LoginResponder {
 
   /** Sends text with its content type. */
   text(status: number, body: string, contentType: string): void {
+    this.challengeIf(status);
     this.adapter.setHeader(this.response, 'Content-Type', contentType);
     this.adapter.reply(this.response, body, status);
   }
 
   /** Sends a JSON body. */
   json(status: number, body: Readonly<Record<string, unknown>>): void {
+    this.challengeIf(status);
     this.adapter.setHeader(this.response, 'Content-Type', 'application/json; charset=utf-8');
     this.adapter.reply(this.response, JSON.stringify(body), status);
+  }
+
+  private challengeIf(status: number): void {
+    if (status === 401 && this.realm !== undefined)
+      this.adapter.setHeader(this.response, 'WWW-Authenticate', browserChallenge(this.realm));
   }
 
   /** Redirects to a same-site path. */

@@ -255,7 +255,7 @@ export abstract class LoginControllerBase implements OnModuleInit {
   }
 
   private respond(response: unknown): LoginResponder {
-    return new LoginResponder(this.adapterHost.httpAdapter, response);
+    return new LoginResponder(this.adapterHost.httpAdapter, response, this.options.service);
   }
 }
 

@@ -1,5 +1,13 @@
 import { Controller, Get, Module, Param, UseGuards, type Type } from '@nestjs/common';
-import { RequireAction, TinyauthGuard, TinyauthModule, type TinyauthModuleOptions } from 'nestjs-tinyauth';
+import {
+  RequireAction,
+  TINYAUTH_AUTHORIZER,
+  TinyauthGuard,
+  TinyauthModule,
+  type Authorizer,
+  type TinyauthModuleOptions,
+} from 'nestjs-tinyauth';
+import { freezeClock, type FrozenClock } from '../helpers/frozen-clock';
 import { ADAPTERS, startApp, type RunningApp } from '../helpers/http-apps';
 import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../helpers/scripted-server';
 
@@ -58,23 +66,23 @@ function decide(req: RecordedRequest): object {
   return { Authorized: true, Identity: auth === OTHER ? 'other' : 'ok', Permitted: permit, NotPermitted: {} };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function jwtExpiringIn(seconds: number): string {
+/** An (unsigned: the stand-in tinyauth does not verify) session token with the given `exp`, epoch seconds. */
+function jwtWithExp(exp: number): string {
   const part = (v: object): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ user: 'ok', mfa: false, exp: now + seconds, iat: now })}.sig`;
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ user: 'ok', mfa: false, exp, iat: exp - 3600 })}.sig`;
 }
 
 describe.each(ADAPTERS)('cached mode (%s)', (adapter) => {
   let tinyauth: ScriptedServer;
   let app: RunningApp;
-  let delayMs = 0;
+  let clock: FrozenClock;
   let failing = false;
+  let hold: Promise<void> | undefined;
 
   beforeAll(async () => {
+    clock = freezeClock();
     tinyauth = await startScriptedServer(async (req, res) => {
-      if (delayMs) await sleep(delayMs);
+      if (hold) await hold;
       if (failing) return void res.writeHead(500, { 'Content-Type': 'text/html' }).end('<p>boom</p>');
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(decide(req)));
     });
@@ -83,11 +91,12 @@ describe.each(ADAPTERS)('cached mode (%s)', (adapter) => {
   afterAll(async () => {
     await app.close();
     await tinyauth.close();
+    clock.restore();
   });
   beforeEach(() => {
     tinyauth.requests.length = 0;
-    delayMs = 0;
     failing = false;
+    hold = undefined;
   });
 
   const get = async (path: string, headers: Record<string, string> = {}): Promise<number> =>
@@ -123,41 +132,63 @@ describe.each(ADAPTERS)('cached mode (%s)', (adapter) => {
     expect(tinyauth.requests).toHaveLength(3);
   });
 
-  it('asks again once the TTL has passed', async () => {
+  it('asks again exactly when the TTL has passed', async () => {
     expect(await get('/apples/ttl', { Authorization: GOOD })).toBe(200);
+    clock.advance(399);
     expect(await get('/apples/ttl', { Authorization: GOOD })).toBe(200);
-    await sleep(500);
+    expect(tinyauth.requests).toHaveLength(1);
+    clock.advance(1);
     expect(await get('/apples/ttl', { Authorization: GOOD })).toBe(200);
     expect(tinyauth.requests).toHaveLength(2);
   });
 
   it('shares one round trip between identical requests in flight', async () => {
-    delayMs = 150;
-    const statuses = await Promise.all(
-      Array.from({ length: 10 }, () => get('/apples/burst', { Authorization: GOOD })),
-    );
-    expect(statuses).toEqual(Array(10).fill(200));
-    expect(tinyauth.requests).toHaveLength(1);
+    // tinyauth answers only once all ten requests have reached the authorizer: each one found nothing cached
+    // and joined the check in flight, whatever the machine's speed.
+    const authorizer = app.app.get<Authorizer>(TINYAUTH_AUTHORIZER);
+    const authorize = authorizer.authorize.bind(authorizer);
+    let entered = 0;
+    let allIn = (): void => undefined;
+    hold = new Promise<void>((resolve) => (allIn = resolve));
+    const spy = jest.spyOn(authorizer, 'authorize').mockImplementation((...args) => {
+      const decision = authorize(...args);
+      if (++entered === 10) allIn();
+      return decision;
+    });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 10 }, () => get('/apples/burst', { Authorization: GOOD })),
+      );
+      expect(statuses).toEqual(Array(10).fill(200));
+      expect(entered).toBe(10);
+      expect(tinyauth.requests).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
-describe('cached mode and session expiry', () => {
-  it('never keeps an allow past the exp of the session token', async () => {
+describe.each(ADAPTERS)('cached mode and session expiry (%s)', (adapter) => {
+  it('never keeps an allow past the exp of the session token, to the millisecond', async () => {
+    const clock = freezeClock();
     const tinyauth = await startScriptedServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(decide(req)));
     });
-    const app = await startApp('fastify', appModule({ endpoint: tinyauth.url, cacheTtlMs: 60_000 }));
+    const app = await startApp(adapter, appModule({ endpoint: tinyauth.url, cacheTtlMs: 600_000 }));
     try {
-      const cookie = `tinysess=${jwtExpiringIn(1)}`;
+      const exp = clock.now() / 1000 + 60;
+      const cookie = `tinysess=${jwtWithExp(exp)}`;
       expect((await fetch(`${app.url}/apples/fred`, { headers: { Cookie: cookie } })).status).toBe(200);
+      clock.set(exp * 1000 - 1);
       expect((await fetch(`${app.url}/apples/fred`, { headers: { Cookie: cookie } })).status).toBe(200);
       expect(tinyauth.requests).toHaveLength(1);
-      await sleep(1100);
+      clock.set(exp * 1000);
       await fetch(`${app.url}/apples/fred`, { headers: { Cookie: cookie } });
       expect(tinyauth.requests).toHaveLength(2);
     } finally {
       await app.close();
       await tinyauth.close();
+      clock.restore();
     }
   });
 });

@@ -13,6 +13,7 @@ import {
   sessionCookie,
 } from '../helpers/guard-fixture';
 import {
+  allowAll,
   closedPortUrl,
   startRecordingProxy,
   startScriptedServer,
@@ -98,6 +99,18 @@ describe.each(ADAPTERS)('TinyauthGuard over real HTTP on %s', (adapter) => {
   it('answers 401 UnsignedRequest without credentials', async () => {
     const res = await call(app, '/apples/fred');
     expect(res).toMatchObject({ status: 401, json: { Authorized: false, ErrorCode: 'UnsignedRequest' } });
+  });
+
+  it('redirects an unauthenticated GET or HEAD of a @RedirectToLogin() page, but answers any other method 401', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(`${app.url}/page`, { method, redirect: 'manual' });
+      expect([method, res.status, res.headers.get('location')]).toEqual([method, 302, '/login?next=%2Fpage']);
+    }
+    // A redirect would turn the submission into a GET of the login page and drop what was posted.
+    const post = await call(app, '/page', {}, 'POST');
+    expect(post).toMatchObject({ status: 401, json: { Authorized: false, ErrorCode: 'UnsignedRequest' } });
+    const forbidden = await call(app, '/page', { Authorization: basic(ALICE_KEY) }, 'POST');
+    expect(forbidden).toMatchObject({ status: 403, json: { ErrorCode: 'NotPermitted' } });
   });
 
   it('answers 403 NotPermitted when the policy does not allow', async () => {
@@ -226,36 +239,91 @@ describe.each(ADAPTERS)('TinyauthGuard failing closed on %s', (adapter) => {
   });
 
   it('answers 503 when tinyauth is slower than timeoutMs', async () => {
-    const slow = await scripted(200, '{"Authorized": true, "Permitted": {}, "NotPermitted": {}}', 5000);
+    // tinyauth would allow, but only after the app has answered: the 503 can only come from the timeout.
+    let answered = (): void => undefined;
+    const appAnswered = new Promise<void>((resolve) => (answered = resolve));
+    const slow = await startScriptedServer(async (req, res) => {
+      await appAnswered;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(allowAll(req));
+    });
+    servers.push(slow);
     const app = await appFor(slow.url, { timeoutMs: 300 });
-    const started = Date.now();
-    const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
-    expect(res.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(4000);
+    try {
+      const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
+      expect(res).toMatchObject({ status: 503, json: { ErrorCode: 'TinyauthUnavailable' } });
+      expect(slow.requests).toHaveLength(1);
+    } finally {
+      answered();
+    }
   });
 
-  it.each([
-    ['a body that is not JSON', 200, '<html>oops</html>'],
-    ['"Authorized": "true" (a string)', 200, '{"Authorized": "true", "Permitted": {}, "NotPermitted": {}}'],
-    ['"Authorized": 1', 200, '{"Authorized": 1}'],
-    ['a JSON array', 200, '[true]'],
-    ['a 500 page', 500, '<h1>Internal Server Error</h1>'],
+  const FRED = 'arn:tinyauth:test:default::apples/fred';
+  // A malformed answer cannot be read as a decision: 503 (cannot decide), never a 403 from a guess at its meaning.
+  it.each<[string, number, string, 403 | 503]>([
+    ['a body that is not JSON', 200, '<html>oops</html>', 503],
+    [
+      '"Authorized": "true" (a string)',
+      200,
+      '{"Authorized": "true", "Permitted": {}, "NotPermitted": {}}',
+      503,
+    ],
+    ['"Authorized": 1', 200, '{"Authorized": 1}', 503],
+    ['a JSON array', 200, '[true]', 503],
+    ['a 500 page', 500, '<h1>Internal Server Error</h1>', 503],
+    [
+      'an Identity that is not a string',
+      200,
+      `{"Authorized": true, "Permitted": {"GetApple": ["${FRED}"]}, "NotPermitted": {}, "Identity": 42}`,
+      503,
+    ],
     [
       'Authorized true with something NotPermitted',
       200,
       '{"Authorized": true, "Permitted": {}, "NotPermitted": {"GetApple": ["x"]}}',
+      403,
+    ],
+    [
+      'Authorized true with the pair both Permitted and NotPermitted',
+      200,
+      `{"Authorized": true, "Permitted": {"GetApple": ["${FRED}"]}, "NotPermitted": {"GetApple": ["${FRED}"]}}`,
+      403,
     ],
     [
       'Authorized true without the requested pair in Permitted',
       200,
       '{"Authorized": true, "Permitted": {"GetApple": ["arn:tinyauth:test:default::apples/other"]}, "NotPermitted": {}}',
+      403,
     ],
-  ])('denies when tinyauth answers %s', async (_name, status, body) => {
+  ])('denies when tinyauth answers %s', async (_name, status, body, expected) => {
     const garbage = await scripted(status, body);
     const app = await appFor(garbage.url);
     const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
-    expect([403, 503]).toContain(res.status);
+    expect(res.status).toBe(expected);
     expect(res.json).toMatchObject({ Authorized: false });
+    expect(res.text).not.toContain('"name"');
+  });
+
+  it('answers 503 and logs the advice when tinyauth refuses our own key the permission (outer 403)', async () => {
+    const refusing = await scripted(403, '{"errors": {"authorization": "NotPermitted"}}');
+    const logger = new MemoryLogger();
+    const app = await appFor(refusing.url, {}, logger);
+    const res = await call(app, '/apples/fred', { Authorization: basic(ALICE_KEY) });
+    expect(res).toMatchObject({ status: 503, json: { ErrorCode: 'TinyauthUnavailable' } });
+    const errors = logger.lines.filter((l) => l.startsWith('ERROR'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('NotPermitted');
+    expect(errors[0]).toContain('tinyauth:BatchAuthorizeByToken');
+  });
+
+  it('denies, without asking tinyauth, a route whose @RequireAction names a parameter it does not have', async () => {
+    const logger = new MemoryLogger();
+    const app = await appFor(tinyauth.url, {}, logger);
+    const res = await call(app, '/apples/misnamed/fred', { Authorization: basic(ALICE_KEY) });
+    expect(res).toMatchObject({ status: 403, json: { Authorized: false, ErrorCode: 'NotPermitted' } });
+    expect(res.text).not.toContain('leaked');
+    expect(logger.lines.filter((l) => l.startsWith('ERROR'))).toEqual([
+      expect.stringContaining('the route has no parameter "name"'),
+    ]);
   });
 
   it('answers 503 and logs one actionable line, without the secret, when tinyauth rejects our own key', async () => {

@@ -1,13 +1,13 @@
 import { Controller, Get, Module, Param, UseGuards, type Type } from '@nestjs/common';
 import { RequireAction, TinyauthGuard, TinyauthModule, type TinyauthModuleOptions } from 'nestjs-tinyauth';
 import { demoFixture, startTinyauthServer, type Fixture, type TinyauthServer } from 'nestjs-tinyauth/testing';
+import { freezeClock, type FrozenClock } from '../helpers/frozen-clock';
 import { ADAPTERS, startApp, type RunningApp } from '../helpers/http-apps';
 import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server';
 
 const basic = (id: string, secret: string): string =>
   `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const READER = basic('AKREADER', 'reader-secret');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 @Controller('apples')
 @UseGuards(TinyauthGuard)
@@ -123,8 +123,11 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
   let tinyauth: TinyauthServer;
   let proxy: Proxy;
   let app: RunningApp;
+  let clock: FrozenClock;
 
   beforeAll(async () => {
+    // Everything in this process (the app's caches, the compatible server's tokens) reads this clock.
+    clock = freezeClock();
     tinyauth = await startTinyauthServer({ fixture: brokenPolicyFixture });
     proxy = await startProxy(tinyauth.url);
     app = await startApp(
@@ -136,6 +139,7 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
     await app.close();
     await proxy.close();
     await tinyauth.close();
+    clock.restore();
   });
   beforeEach(() => {
     proxy.requests.length = 0;
@@ -146,6 +150,19 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
   const call = async (path: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${app.url}${path}`, { headers });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  /** A session token for reader, minted by the compatible server (on the frozen clock). */
+  const readerSession = async (): Promise<string> => {
+    const res = await fetch(`${tinyauth.url}api/v1/services/apples/get-token-for-login`, {
+      method: 'POST',
+      headers: {
+        Authorization: basic('AKSAMPLESERVICE', 'sample-service-secret'),
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ username: 'reader', password: 'reader-pass', 'csrf-strategy': 'cookie' }),
+    });
+    return ((await res.json()) as { token: string }).token;
   };
 
   it('decides locally after fetching the key and the policy once', async () => {
@@ -176,8 +193,10 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
         'NoSuchKey',
       );
     }
+    clock.advance(499);
+    await call('/apples', { Authorization: basic('AKNOPE', 'x') });
     expect(proxy.paths().filter((p) => p.includes('AKNOPE'))).toHaveLength(1);
-    await sleep(600);
+    clock.advance(1); // negativeCacheTtlMs (500) has passed
     await call('/apples', { Authorization: basic('AKNOPE', 'x') });
     expect(proxy.paths().filter((p) => p.includes('AKNOPE'))).toHaveLength(2);
   });
@@ -202,15 +221,40 @@ describe.each(ADAPTERS)('local mode (%s)', (adapter) => {
     const admin = basic('AKADMIN', 'admin-secret');
     expect((await call('/apples/stale', { Authorization: admin })).status).toBe(200);
     proxy.down = true;
-    await sleep(1200); // entries expired (max-age=1) but within maxStaleMs (2 s)
+    clock.advance(1000); // entries expired (max-age=1) but within maxStaleMs (2 s)
     expect((await call('/apples/stale', { Authorization: admin })).status).toBe(200);
+    clock.advance(1999); // the last millisecond of maxStaleMs
     expect((await call('/apples/stale/delete', { Authorization: admin })).status).toBe(200);
-    await sleep(2000); // now beyond expiry + maxStaleMs
+    clock.advance(1); // now beyond expiry + maxStaleMs
     expect(await call('/apples/stale', { Authorization: admin })).toEqual({
       status: 503,
       body: { Authorized: false, ErrorCode: 'TinyauthUnavailable' },
     });
     proxy.down = false;
     expect((await call('/apples/stale', { Authorization: admin })).status).toBe(200);
+  });
+
+  it('never accepts a verified session past its exp, though verified credentials are reused for 60 s', async () => {
+    const token = await readerSession();
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number };
+    const session = { Cookie: `tinysess=${token}` };
+    clock.set(exp * 1000 - 30_000); // verified here, so the memo would otherwise hold it until exp + 30 s
+    expect((await call('/apples', session)).status).toBe(200);
+    clock.set(exp * 1000 - 1);
+    expect((await call('/apples', session)).status).toBe(200);
+    clock.set(exp * 1000);
+    expect((await call('/apples', session)).status).toBe(401);
+  });
+
+  it('refuses a session whose signature was cut short or removed', async () => {
+    const token = await readerSession();
+    expect((await call('/apples', { Cookie: `tinysess=${token}` })).status).toBe(200);
+    const unsigned = token.slice(0, token.lastIndexOf('.') + 1);
+    for (const forged of [unsigned, `${unsigned}${token.split('.')[2].slice(0, 10)}`]) {
+      expect(await call('/apples', { Cookie: `tinysess=${forged}` })).toEqual({
+        status: 401,
+        body: { Authorized: false, ErrorCode: 'InvalidSignature' },
+      });
+    }
   });
 });

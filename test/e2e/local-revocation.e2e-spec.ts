@@ -11,6 +11,7 @@ import { TinyauthClient } from '../../src/client/tinyauth-client';
 import { resolveTinyauthOptions } from '../../src/options/resolve-options';
 import type { RequestFacts } from '../../src/request/request-facts';
 import { startTinyauthServer, type Fixture } from 'nestjs-tinyauth/testing';
+import { middayToday } from '../helpers/frozen-clock';
 
 const ALLOW = { Statement: [{ Effect: 'Allow', Action: 'apples:*', Resource: '*' }] };
 const SERVICE = {
@@ -63,7 +64,8 @@ describe('local mode while tinyauth is reachable', () => {
 
   beforeEach(async () => {
     server = await startTinyauthServer({ fixture: fixture(true, 'ok') });
-    clock = Date.now();
+    // Minutes are added below; starting at noon UTC, the key date never changes under the test.
+    clock = middayToday();
     const options = resolveTinyauthOptions({
       endpoint: server.url,
       accessKeyId: 'AKSVC',

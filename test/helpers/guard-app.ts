@@ -17,6 +17,7 @@ import {
   TinyauthIdentity,
   TinyauthModule,
   TinyauthService,
+  type TinyauthModuleExtras,
   type TinyauthModuleOptions,
 } from 'nestjs-tinyauth';
 
@@ -64,6 +65,12 @@ export class ApplesController {
     return { name, who: decision.identity };
   }
 
+  @Get('misnamed/:id')
+  @RequireAction('GetApple', 'apples', 'name')
+  misnamed(): object {
+    return { leaked: true };
+  }
+
   @Get(':name')
   @RequireAction('GetApple', 'apples', 'name')
   get(@Param('name') name: string, @TinyauthIdentity() who: string): object {
@@ -98,6 +105,12 @@ export class PageController {
   page(@TinyauthIdentity() who: string): string {
     return `hello ${who}`;
   }
+
+  @Post()
+  @RequireAction('AccessWebInterface')
+  submit(@TinyauthIdentity() who: string): string {
+    return `posted by ${who}`;
+  }
 }
 
 @Controller('open')
@@ -118,7 +131,7 @@ export class OpenController {
 
 /** A root module for the guard tests with the given options. */
 export function guardAppModule(
-  options: TinyauthModuleOptions,
+  options: TinyauthModuleOptions & TinyauthModuleExtras,
   extraProviders: DynamicModule['providers'] = [],
 ) {
   @Module({

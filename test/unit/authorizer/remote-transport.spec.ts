@@ -42,7 +42,8 @@ describe('TinyauthClient over the undici adapter', () => {
       });
       res.end(req.body || '{"ok":true}');
     });
-    client = clientFor(server.url, { timeoutMs: 300 });
+    // Generous, so no answer races the clock on a busy machine; the timeout case uses its own client.
+    client = clientFor(server.url, { timeoutMs: 30_000 });
   });
   afterAll(async () => {
     await client.onModuleDestroy();
@@ -69,7 +70,9 @@ describe('TinyauthClient over the undici adapter', () => {
   });
 
   it('maps a silent server to a timeout error', async () => {
-    const err = await client.get('api/v1/silent').catch((e: unknown) => e);
+    const impatient = clientFor(server.url, { timeoutMs: 300 });
+    const err = await impatient.get('api/v1/silent').catch((e: unknown) => e);
+    await impatient.onModuleDestroy();
     expect(err).toBeInstanceOf(TinyauthClientError);
     expect((err as TinyauthClientError).kind).toBe('timeout');
   });

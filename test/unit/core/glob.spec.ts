@@ -41,6 +41,8 @@ describe('glob (fnmatch.fnmatchcase semantics)', () => {
     expect(globMatch(pattern, name)).toBe(expected);
   });
 
+  // Backtracking would need astronomically many steps on these; a linear matcher needs well under a second even
+  // on a busy machine. The bound is far from both, so it cannot race.
   it('is linear on hostile patterns (no catastrophic backtracking)', () => {
     const pattern = '*a'.repeat(2500);
     const name = 'a'.repeat(9999) + 'b';
@@ -50,7 +52,7 @@ describe('glob (fnmatch.fnmatchcase semantics)', () => {
     expect(globMatch(`${'*a'.repeat(2499)}*b`, 'a'.repeat(10000))).toBe(false);
     expect(globMatch(`*${'a'.repeat(2500)}b*`, 'a'.repeat(10000))).toBe(false);
     expect(globMatch('[' + 'a-'.repeat(2000) + ']*', 'a'.repeat(10000))).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
   it('memoises compiled patterns', () => {

@@ -48,6 +48,12 @@ describe('jwt', () => {
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;
     expect(verifyJwt(none, key, now)).toMatchObject({ ok: false, failure: 'algorithm' });
     expect(verifyJwt(forge({ alg: 'RS256' }, claims, 'sha256', key), key, now).ok).toBe(false);
+    // A signature of another length (empty, cut short, HS512-sized on an HS256 header) is a failed signature.
+    const full = Buffer.from(s, 'base64url');
+    for (const sig of [Buffer.alloc(0), full.subarray(0, 16), Buffer.concat([full, full])]) {
+      const other = `${h}.${p}.${sig.toString('base64url')}`;
+      expect(verifyJwt(other, key, now)).toMatchObject({ ok: false, failure: 'signature' });
+    }
   });
 
   it('checks exp without leeway, rejects a future iat / nbf and a truthy aud', () => {

@@ -127,19 +127,22 @@ describe('policy evaluation: hostile and odd input', () => {
     expect(() => evaluatePolicy(p('10.0.0.0/8'), 'a', 'r', { SourceIp: 1.5 })).toThrow(PolicyError);
   });
 
-  it('a 20-statement compiled policy evaluates in a few microseconds', () => {
+  // Its cost per call belongs to `npm run bench` (local mode evaluates it on every request): a wall-clock bound
+  // here failed on a busy machine. What is checked is that compiling many statements keeps every one's meaning.
+  it('a 20-statement compiled policy keeps each statement apart, Deny winning', () => {
     const statements = Array.from({ length: 20 }, (_, i) => ({
       Action: [`svc${i}:Get*`, `svc${i}:List?tems`],
       Resource: [`arn:tinyauth:svc${i}:*::things/[a-m]*`, `arn:tinyauth:svc${i}:default::other/*`],
       Effect: i % 5 === 0 ? 'Deny' : 'Allow',
     }));
     const compiled = compilePolicy({ Statement: statements });
-    const n = 20000;
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++)
-      compiled.evaluate('svc19:GetThing', 'arn:tinyauth:svc19:eu::things/apple', null);
-    const perCallUs = Number(process.hrtime.bigint() - t0) / 1000 / n;
     expect(compiled.evaluate('svc19:GetThing', 'arn:tinyauth:svc19:eu::things/apple', null)).toBe('Allow');
-    expect(perCallUs).toBeLessThan(25);
+    expect(compiled.evaluate('svc19:ListItems', 'arn:tinyauth:svc19:default::other/x', null)).toBe('Allow');
+    expect(compiled.evaluate('svc19:GetThing', 'arn:tinyauth:svc19:eu::things/pear', null)).toBe('Default');
+    expect(compiled.evaluate('svc19:ListIItems', 'arn:tinyauth:svc19:default::other/x', null)).toBe(
+      'Default',
+    );
+    expect(compiled.evaluate('svc18:GetThing', 'arn:tinyauth:svc19:eu::things/apple', null)).toBe('Default');
+    expect(compiled.evaluate('svc15:GetThing', 'arn:tinyauth:svc15:eu::things/apple', null)).toBe('Deny');
   });
 });
