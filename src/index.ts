@@ -11,7 +11,7 @@ export { tinyauthOptionsFromEnv } from './options/options-from-env';
 export { TinyauthOptionsError } from './options/resolve-options';
 export { TinyauthService } from './authorizer/tinyauth.service';
 export type { Authorizer } from './authorizer/authorizer.interface';
-export type { TinyauthCheck, TinyauthDecision } from './authorizer/decision';
+export type { TinyauthCheck, TinyauthDecision } from './decision';
 export { TinyauthGuard } from './guard/tinyauth.guard';
 export { TinyauthMetadataError } from './guard/route-access.validator';
 export { TinyauthClient } from './client/tinyauth-client';

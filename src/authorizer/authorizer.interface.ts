@@ -1,5 +1,5 @@
 import type { RequestFacts } from '../request/request-facts';
-import type { TinyauthCheck, TinyauthDecision } from './decision';
+import type { TinyauthCheck, TinyauthDecision } from '../decision';
 
 /**
  * A way of reaching decisions (remote, cached, local, bypass). Implementations never throw: every failure is a

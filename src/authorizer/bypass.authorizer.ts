@@ -1,5 +1,5 @@
 import type { Authorizer } from './authorizer.interface';
-import { groupChecks, type TinyauthCheck, type TinyauthDecision } from './decision';
+import { groupChecks, type TinyauthCheck, type TinyauthDecision } from '../decision';
 
 /** Development only: allows every check without asking tinyauth (flask_tinyauth's TINYAUTH_BYPASS). */
 export class BypassAuthorizer implements Authorizer {

@@ -5,7 +5,7 @@ import { jwtExpiry } from '../core/jwt';
 import { sessionCookieOf, type SessionCookie } from '../core/session-cookie';
 import type { RequestFacts } from '../request/request-facts';
 import type { Authorizer } from './authorizer.interface';
-import type { TinyauthCheck, TinyauthDecision } from './decision';
+import type { TinyauthCheck, TinyauthDecision } from '../decision';
 
 /** Settings of the decision cache (`mode: 'cached'`). */
 export interface DecisionCacheOptions {

@@ -3,7 +3,7 @@ import type { TinyauthClient } from '../client/tinyauth-client';
 import { TinyauthClientError } from '../client/client-errors';
 import type { RequestFacts } from '../request/request-facts';
 import type { Authorizer } from './authorizer.interface';
-import { groupChecks, unavailableDecision, type TinyauthCheck, type TinyauthDecision } from './decision';
+import { groupChecks, unavailableDecision, type TinyauthCheck, type TinyauthDecision } from '../decision';
 import { decisionContext } from './request-context';
 
 const LOG_INTERVAL_MS = 60_000;

@@ -9,7 +9,7 @@ import { authenticationChallenge } from '../errors/challenge';
 import { requestFacts, type HttpRequestLike } from '../request/request-facts';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import type { Authorizer } from './authorizer.interface';
-import type { TinyauthCheck, TinyauthDecision } from './decision';
+import type { TinyauthCheck, TinyauthDecision } from '../decision';
 import { DenialExplainer, type TinyauthExplanation } from './explain/denial-explainer';
 
 /**

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { TinyauthCheck } from '../authorizer/decision';
+import type { TinyauthCheck } from '../decision';
 import { sessionCookieOf } from '../core/session-cookie';
 import { stableJson } from './stable-json';
 

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { TinyauthDecision } from '../authorizer/decision';
+import type { TinyauthDecision } from '../decision';
 import { TINYAUTH_REQUEST_PROPERTY } from '../tinyauth.constants';
 
 /** What the guard attaches to the request, under `request.tinyauth`, when it allows it. */

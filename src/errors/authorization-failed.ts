@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { TinyauthDecision } from '../authorizer/decision';
+import type { TinyauthDecision } from '../decision';
 import { isAuthenticationErrorCode } from './error-codes';
 
 /** The JSON body every denial answers with: never the credentials, only the outcome. */

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { TinyauthDecision } from '../authorizer/decision';
+import type { TinyauthDecision } from '../decision';
 import type { AuthorizationFailedBody } from './authorization-failed';
 
 /**

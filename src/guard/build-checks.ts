@@ -1,5 +1,5 @@
 import { formatArn, type ArnScope } from '../core/arn';
-import type { TinyauthCheck } from '../authorizer/decision';
+import type { TinyauthCheck } from '../decision';
 import type { ActionRequirement } from '../decorators/require-action.decorator';
 
 /** A requirement that cannot be turned into a check; the request is denied rather than checked too little. */

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import type { Authorizer } from '../authorizer/authorizer.interface';
-import type { TinyauthCheck, TinyauthDecision } from '../authorizer/decision';
+import type { TinyauthCheck, TinyauthDecision } from '../decision';
 import type { ActionRequirement } from '../decorators/require-action.decorator';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import { exceptionForDecision, NotAuthenticated } from '../errors/authorization-failed';

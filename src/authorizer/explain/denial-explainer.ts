@@ -8,7 +8,7 @@ import {
 } from '../../core';
 import type { TinyauthClient } from '../../client/tinyauth-client';
 import type { RequestFacts } from '../../request/request-facts';
-import type { TinyauthCheck } from '../decision';
+import type { TinyauthCheck } from '../../decision';
 import { decisionContext } from '../request-context';
 import { SourceUnavailable, Undecidable } from '../local/fetched-cache';
 import { TinyauthSource } from '../local/tinyauth-source';

@@ -3,7 +3,7 @@ import type { TinyauthClient } from '../../client/tinyauth-client';
 import type { ResolvedTinyauthOptions } from '../../options/tinyauth-options.interface';
 import type { RequestFacts } from '../../request/request-facts';
 import type { Authorizer } from '../authorizer.interface';
-import type { TinyauthCheck, TinyauthDecision } from '../decision';
+import type { TinyauthCheck, TinyauthDecision } from '../../decision';
 import { DenialExplainer, formatTinyauthExplanation } from './denial-explainer';
 
 /**

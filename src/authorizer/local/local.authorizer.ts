@@ -16,7 +16,7 @@ import {
 import type { TinyauthClient } from '../../client/tinyauth-client';
 import type { RequestFacts } from '../../request/request-facts';
 import type { Authorizer } from '../authorizer.interface';
-import { groupChecks, type TinyauthCheck, type TinyauthDecision } from '../decision';
+import { groupChecks, type TinyauthCheck, type TinyauthDecision } from '../../decision';
 import { decisionContext } from '../request-context';
 import { FetchedCache, Undecidable, type FetchedCacheOptions } from './fetched-cache';
 import { TinyauthSource, type SigningToken } from './tinyauth-source';

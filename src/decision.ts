@@ -1,0 +1,38 @@
+/** One permission to check: an action name (without the service prefix) on a full resource ARN. */
+export interface TinyauthCheck {
+  action: string;
+  resource: string;
+}
+
+/** The outcome of one authorization: allowed only when `authorized` is exactly `true`. */
+export interface TinyauthDecision {
+  authorized: boolean;
+  /** The user tinyauth identified; present only when authorized. */
+  identity?: string;
+  /** Why the request was denied; absent when authorized. */
+  errorCode?: string;
+  /** Resources granted, per action, as tinyauth reported them. */
+  permitted: Record<string, string[]>;
+  /** Resources refused, per action. */
+  notPermitted: Record<string, string[]>;
+}
+
+/** A denial that did not come from tinyauth's judgement but from failing to reach or understand it. */
+export function unavailableDecision(checks: readonly TinyauthCheck[]): TinyauthDecision {
+  return {
+    authorized: false,
+    errorCode: 'TinyauthUnavailable',
+    permitted: {},
+    notPermitted: groupChecks(checks),
+  };
+}
+
+/** Groups checks into tinyauth's `permit` shape, keeping first-seen order and dropping repeats. */
+export function groupChecks(checks: readonly TinyauthCheck[]): Record<string, string[]> {
+  const permit: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const { action, resource } of checks) {
+    const list = (permit[action] ??= []);
+    if (!list.includes(resource)) list.push(resource);
+  }
+  return permit;
+}
