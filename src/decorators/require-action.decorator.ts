@@ -1,7 +1,12 @@
 import { REQUIRE_ACTION_KEY } from '../tinyauth.constants';
+import type { TinyauthSelectorInput } from '../request/selector-input';
 
-/** Picks the resource of a check from the request: a route parameter's name, or a function of the request. */
-export type ResourceSelector = string | ((request: unknown) => string | readonly string[]);
+/**
+ * Picks the resource of a check: a name (a route parameter for HTTP, a field argument for GraphQL, a top-level
+ * field of the payload for WebSocket and RPC messages), or a function of the transport-neutral
+ * {@link TinyauthSelectorInput} (for HTTP, `input.request` is the Express or Fastify request).
+ */
+export type ResourceSelector = string | ((input: TinyauthSelectorInput) => string | readonly string[]);
 
 /** One `@RequireAction` as stored in metadata. */
 export interface ActionRequirement {
@@ -15,7 +20,8 @@ export interface ActionRequirement {
  * `authorize_or_401`). On a controller class it applies to every handler. Several decorators, on the handler and
  * its class, are all required, and are checked in one call to tinyauth.
  *
- * `resource` is the name of a route parameter, or a function of the request returning the resource name (or
+ * `resource` names a route parameter (http), a field argument (graphql) or a top-level field of the message
+ * payload (ws, rpc), or is a function of `{ type, params, args, data, request }` returning the resource name (or
  * several). Without a resource class the ARN is `arn:<partition>:<service>:<region>::`; with a class and no
  * resource it is `arn:...::<class>/`.
  *

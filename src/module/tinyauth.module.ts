@@ -9,6 +9,7 @@ import type { Authorizer } from '../authorizer/authorizer.interface';
 import { BypassAuthorizer } from '../authorizer/bypass.authorizer';
 import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
 import { CachedAuthorizer } from '../authorizer/cached.authorizer';
+import { BatchingAuthorizer } from '../authorizer/batching.authorizer';
 import { LocalAuthorizer } from '../authorizer/local';
 import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
@@ -32,17 +33,17 @@ export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinya
   return options;
 }
 
-/** Picks the decision strategy named by `mode` (bypass overrides it). */
+/** Picks the decision strategy named by `mode` (bypass overrides it), behind the per-tick batching. */
 function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClient): Authorizer {
   if (options.bypass) return new BypassAuthorizer();
   const remote = new RemoteAuthorizer(client);
   switch (options.mode) {
     case 'cached':
-      return new CachedAuthorizer(remote, options);
+      return new BatchingAuthorizer(new CachedAuthorizer(remote, options));
     case 'local':
-      return new LocalAuthorizer(client, remote, options);
+      return new BatchingAuthorizer(new LocalAuthorizer(client, remote, options));
     default:
-      return remote;
+      return new BatchingAuthorizer(remote);
   }
 }
 
