@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Controller, Get, Module, Param, UseGuards, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Module, Param, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
   ConnectedSocket,
@@ -106,7 +106,7 @@ export class ApplesRpcController {
   }
 }
 
-export function hybridAppModule(options: TinyauthModuleOptions): DynamicModule['module'] {
+export function hybridAppModule(options: TinyauthModuleOptions) {
   @Module({
     imports: [TinyauthModule.forRoot(options)],
     controllers: [ApplesRpcController],
