@@ -280,3 +280,27 @@ describe('GraphQL subscription over graphql-ws (Apollo)', () => {
     expect(JSON.stringify(results)).not.toContain('appleRipened":{');
   });
 });
+
+describe.each(['cached', 'local'] as const)('batching in %s mode', (mode) => {
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    app = await startApp('express', graphqlAppModule('apollo', { ...options(proxy.url), mode }));
+  });
+  afterAll(() => app.close());
+
+  it('checks 100 listed items with at most one authorize-by-token call', async () => {
+    proxy.requests.length = 0;
+    const res = await gql(app, '{ orchard(count: 100, prefix: "b") { name colour } }', {
+      Authorization: basic(ALICE_KEY),
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.orchard).toHaveLength(100);
+    expect(authorizeCalls(proxy).length).toBeLessThanOrEqual(1);
+    // And the refusals are still per item.
+    const mixed = await gql(app, '{ a: apple(name: "rotten") { name } b: apple(name: "fred") { name } }', {
+      Authorization: basic(ALICE_KEY),
+    });
+    expect(mixed.data).toEqual({ a: null, b: { name: 'fred' } });
+  });
+});
