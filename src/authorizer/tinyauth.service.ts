@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { formatArn } from '../core/arn';
-import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import { TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { CsrfStrategy, ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import { TinyauthClient } from '../client/tinyauth-client';
 import type { LoginToken } from '../client/wire-types';
@@ -22,7 +22,7 @@ import type { TinyauthCheck, TinyauthDecision } from './decision';
 export class TinyauthService {
   constructor(
     @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
-    @Inject(TINYAUTH_AUTHORIZER) private readonly authorizer: Authorizer,
+    @Inject(TINYAUTH_BATCHED_AUTHORIZER) private readonly authorizer: Authorizer,
     private readonly client: TinyauthClient,
   ) {}
 

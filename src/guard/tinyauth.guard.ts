@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import type { Authorizer } from '../authorizer/authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from '../authorizer/decision';
@@ -33,7 +33,7 @@ export class TinyauthGuard implements CanActivate {
   constructor(
     protected readonly reflector: Reflector,
     @Inject(TINYAUTH_OPTIONS) protected readonly options: ResolvedTinyauthOptions,
-    @Inject(TINYAUTH_AUTHORIZER) protected readonly authorizer: Authorizer,
+    @Inject(TINYAUTH_BATCHED_AUTHORIZER) protected readonly authorizer: Authorizer,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

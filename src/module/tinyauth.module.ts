@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { HttpModule } from '@nestjs/axios';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
-import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import { TINYAUTH_AUTHORIZER, TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
 import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
 import { TinyauthClient } from '../client/tinyauth-client';
@@ -33,18 +33,23 @@ export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinya
   return options;
 }
 
-/** Picks the decision strategy named by `mode` (bypass overrides it), behind the per-tick batching. */
+/** Picks the decision strategy named by `mode` (bypass overrides it). */
 function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClient): Authorizer {
   if (options.bypass) return new BypassAuthorizer();
   const remote = new RemoteAuthorizer(client);
   switch (options.mode) {
     case 'cached':
-      return new BatchingAuthorizer(new CachedAuthorizer(remote, options));
+      return new CachedAuthorizer(remote, options);
     case 'local':
-      return new BatchingAuthorizer(new LocalAuthorizer(client, remote, options));
+      return new LocalAuthorizer(client, remote, options);
     default:
-      return new BatchingAuthorizer(remote);
+      return remote;
   }
+}
+
+/** The strategy behind the per-tick batching of checks with the same credentials (bypass needs none). */
+function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
+  return strategy instanceof BypassAuthorizer ? strategy : new BatchingAuthorizer(strategy);
 }
 
 /**
@@ -66,12 +71,24 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
       useFactory: createAuthorizer,
       inject: [TINYAUTH_OPTIONS, TinyauthClient],
     },
+    {
+      provide: TINYAUTH_BATCHED_AUTHORIZER,
+      useFactory: createBatchedAuthorizer,
+      inject: [TINYAUTH_AUTHORIZER],
+    },
     TinyauthService,
     TinyauthGuard,
     RouteAccessValidator,
     // Global, so @RedirectToLogin() pages redirect even when the login page is mounted by hand.
     { provide: APP_FILTER, useClass: LoginRedirectFilter },
   ],
-  exports: [TINYAUTH_OPTIONS, TINYAUTH_AUTHORIZER, TinyauthClient, TinyauthService, TinyauthGuard],
+  exports: [
+    TINYAUTH_OPTIONS,
+    TINYAUTH_AUTHORIZER,
+    TINYAUTH_BATCHED_AUTHORIZER,
+    TinyauthClient,
+    TinyauthService,
+    TinyauthGuard,
+  ],
 })
 export class TinyauthModule extends TinyauthConfigurableModule {}
