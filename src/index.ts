@@ -20,6 +20,13 @@ export type { TinyauthFailureKind } from './client/client-errors';
 export type { LoginToken } from './client/wire-types';
 export { RequireAction } from './decorators/require-action.decorator';
 export type { ActionRequirement, ResourceSelector } from './decorators/require-action.decorator';
+export type {
+  TinyauthSelectorInput,
+  TinyauthContextType,
+  TinyauthHttpRequest,
+} from './request/selector-input';
+export { TinyauthGraphQLError } from './errors/transport-denials';
+export type { TinyauthGraphQLErrorCode, TinyauthGraphQLErrorExtensions } from './errors/transport-denials';
 export { Public } from './decorators/public.decorator';
 export { RedirectToLogin } from './decorators/redirect-to-login.decorator';
 export { TinyauthIdentity, getTinyauthState } from './decorators/tinyauth-identity.decorator';

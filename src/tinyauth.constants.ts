@@ -7,6 +7,8 @@ export const TINYAUTH_AUTHORIZER = Symbol('TINYAUTH_AUTHORIZER');
  * time with. `Date.now` by default; override it in tests (`overrideProvider(TINYAUTH_CLOCK)`) to move time by hand.
  */
 export const TINYAUTH_CLOCK = Symbol('TINYAUTH_CLOCK');
+/** Injection token of the strategy behind the per-tick batching (what the guard and the service call). */
+export const TINYAUTH_BATCHED_AUTHORIZER = Symbol('TINYAUTH_BATCHED_AUTHORIZER');
 /** Injection token of the login page's base path (e.g. `/login`), or null when the login flow is not mounted. */
 export const TINYAUTH_LOGIN_PATH = Symbol('TINYAUTH_LOGIN_PATH');
 

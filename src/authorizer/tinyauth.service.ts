@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { formatArn } from '../core/arn';
-import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import { TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { CsrfStrategy, ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import { TinyauthClient } from '../client/tinyauth-client';
 import type { LoginToken } from '../client/wire-types';
 import { exceptionForDecision } from '../errors/authorization-failed';
 import { authenticationChallenge } from '../errors/challenge';
-import { requestFacts, type HttpRequestLike } from '../request/request-facts';
+import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../errors/transport-denials';
+import { requestFacts, type HttpRequestLike, type RequestFacts } from '../request/request-facts';
+import { rememberedSource } from '../request/context-facts';
+import { graphqlFacts } from '../request/graphql-facts';
+import { isSocketIoClient, wsFacts } from '../request/ws-facts';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import type { Authorizer } from './authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from '../decision';
@@ -22,7 +26,7 @@ export class TinyauthService {
 
   constructor(
     @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
-    @Inject(TINYAUTH_AUTHORIZER) private readonly authorizer: Authorizer,
+    @Inject(TINYAUTH_BATCHED_AUTHORIZER) private readonly authorizer: Authorizer,
     private readonly client: TinyauthClient,
   ) {}
 
@@ -33,38 +37,42 @@ export class TinyauthService {
 
   /**
    * Asks for all `checks` at once (one call to tinyauth). Never throws: a failure is a denial with an error code.
-   * @param request the Express or Fastify request whose credentials are checked
+   * @param request what the handler holds of the call whose credentials are checked: the Express or Fastify
+   *   request, the GraphQL context (`@Context()`), the WebSocket client (`@ConnectedSocket()`) or the RPC context
+   *   (`@Ctx()`; found only after `TinyauthGuard` has seen the message, since the credentials are in its payload)
    * @param context extra policy context, merged over SourceIp and RequestDateTime
    */
   authorize(
-    request: HttpRequestLike,
+    request: HttpRequestLike | object,
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    return this.authorizer.authorize(requestFacts(request), checks, context);
+    return this.authorizer.authorize(factsOf(request), checks, context);
   }
 
   /**
    * Checks one action on `arn(resourceClass, resource)` and throws the matching `AuthorizationFailed` subclass
-   * (401, 403 or 503) unless it is allowed. On success the identity is attached to the request. A 401 carries
-   * its `WWW-Authenticate` challenge in `exception.headers`, for the filter that answers it to send.
+   * (401, 403 or 503) unless it is allowed, or for GraphQL, WebSocket and RPC calls the guard has seen, the
+   * denial of that transport (see `TinyauthGuard`). On success the identity is attached to `request`. An HTTP 401
+   * carries its `WWW-Authenticate` challenge in `exception.headers`, for the filter that answers it to send.
    *
    * @example
    * const apple = await this.apples.load(id);
    * await this.tinyauth.authorizeOrThrow(req, 'GetApple', 'apples', apple.owner + '/' + apple.name);
    */
   async authorizeOrThrow(
-    request: HttpRequestLike,
+    request: HttpRequestLike | object,
     action: string,
     resourceClass?: string,
     resource?: string,
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    const facts = requestFacts(request);
-    const checks = [{ action, resource: this.arn(resourceClass, resource) }];
-    const decision = await this.authorizer.authorize(facts, checks, context);
-    if (decision.authorized !== true)
-      throw exceptionForDecision(decision, authenticationChallenge(this.options.service, facts.headers));
+    const decision = await this.authorize(
+      request,
+      [{ action, resource: this.arn(resourceClass, resource) }],
+      context,
+    );
+    if (decision.authorized !== true) throw denialFor(request, decision, this.options.service);
     setTinyauthState(request, { identity: decision.identity, decision });
     return decision;
   }
@@ -94,5 +102,28 @@ export class TinyauthService {
     csrfStrategy: CsrfStrategy = this.options.csrfStrategy,
   ): Promise<LoginToken> {
     return this.client.getTokenForLogin(username, password, csrfStrategy);
+  }
+}
+
+/** The facts of what a handler holds: recorded by the guard, else read from a socket, a graphql-ws context or
+ * an HTTP request. */
+function factsOf(request: object): RequestFacts {
+  const seen = rememberedSource(request);
+  if (seen !== undefined) return seen.facts;
+  if (isSocketIoClient(request)) return wsFacts(request);
+  if ('connectionParams' in request) return graphqlFacts(request);
+  return requestFacts(request as HttpRequestLike);
+}
+
+function denialFor(request: object, decision: TinyauthDecision, service: string): Error {
+  switch (rememberedSource(request)?.type) {
+    case 'graphql':
+      return new TinyauthGraphQLError(decision);
+    case 'ws':
+      return wsDenial(decision);
+    case 'rpc':
+      return rpcDenial(decision);
+    default:
+      return exceptionForDecision(decision, authenticationChallenge(service, factsOf(request).headers));
   }
 }

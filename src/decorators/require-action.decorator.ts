@@ -1,13 +1,15 @@
-import type { TinyauthRequest } from '../request/tinyauth-request';
 import { REQUIRE_ACTION_KEY } from '../tinyauth.constants';
+import type { TinyauthSelectorInput } from '../request/selector-input';
+import type { TinyauthRequest } from '../request/tinyauth-request';
 
 /**
- * Picks the resource of a check from the request: a route parameter's name, or a function of the request returning
- * one resource name or several (each is checked). `Req` is the request type the function reads, `TinyauthRequest`
- * unless given; the guard passes it the adapter's request object as it is.
+ * Picks the resource of a check: a name (a route parameter for HTTP, a field argument for GraphQL, a top-level
+ * field of the payload for WebSocket and RPC messages), or a function of the transport-neutral
+ * {@link TinyauthSelectorInput}: `params`, `query`, `headers`, `body` and `user` of the HTTP request, and
+ * `input.request` typed as `Req` (`TinyauthRequest` unless given, e.g. Express `Request`).
  */
 export type ResourceSelector<Req extends object = TinyauthRequest> =
-  string | ((request: Req) => string | readonly string[]);
+  string | ((input: TinyauthSelectorInput<Req>) => string | readonly string[]);
 
 /** One `@RequireAction` as stored in metadata. */
 export interface ActionRequirement<Req extends object = TinyauthRequest> {
@@ -21,21 +23,15 @@ export interface ActionRequirement<Req extends object = TinyauthRequest> {
  * `authorize_or_401`). On a controller class it applies to every handler. Several decorators, on the handler and
  * its class, are all required, and are checked in one call to tinyauth.
  *
- * `resource` is the name of a route parameter, or a function of the request returning the resource name (or
+ * `resource` names a route parameter (http), a field argument (graphql) or a top-level field of the message
+ * payload (ws, rpc), or is a function of `{ type, params, args, data, request }` returning the resource name (or
  * several). Without a resource class the ARN is `arn:<partition>:<service>:<region>::`; with a class and no
- * resource it is `arn:...::<class>/`. The function's request is a `TinyauthRequest` (params, query, headers, body,
- * user) unless the type parameter names the app's own: `RequireAction<Request>(...)` for Express,
- * `RequireAction<FastifyRequest<{ Params: { name: string } }>>(...)` for Fastify.
+ * resource it is `arn:...::<class>/`.
  *
  * @example
  * \@Get(':name')
  * \@RequireAction('GetApple', 'apples', 'name') // arn:tinyauth:<service>:default::apples/<name>
  * getApple(@Param('name') name: string) {}
- *
- * @example
- * \@Get()
- * \@RequireAction('GetApple', 'apples', (req) => String(req.query.names).split(',')) // one check per name
- * getSome() {}
  */
 export function RequireAction<Req extends object = TinyauthRequest>(
   action: string,
@@ -54,8 +50,12 @@ export function RequireAction<Req extends object = TinyauthRequest>(
   if (resource !== undefined && resourceClass === undefined) {
     throw new TypeError(`@RequireAction('${action}'): a resource needs a resource class`);
   }
-  // Stored untyped: the guard calls it with whatever request the adapter has, which the caller described as `Req`.
-  const requirement = { action, resourceClass, resource } as ActionRequirement<object>;
+  // The request type only guides the selector's author; at run time it receives what the transport gives.
+  const requirement: ActionRequirement = {
+    action,
+    resourceClass,
+    resource: resource as ResourceSelector | undefined,
+  };
   return <T>(target: object, _key?: string | symbol, descriptor?: TypedPropertyDescriptor<T>): void => {
     const holder = (descriptor?.value ?? target) as object;
     const existing =

@@ -1,8 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { TinyauthDecision } from '../decision';
 import { TINYAUTH_REQUEST_PROPERTY } from '../tinyauth.constants';
+import { stateHolder } from '../request/context-facts';
 
-/** What the guard attaches to the request, under `request.tinyauth`, when it allows it. */
+/**
+ * What the guard attaches, under `.tinyauth`, when it allows a call: to the HTTP request, the GraphQL context, the
+ * WebSocket client or the RPC context.
+ */
 export interface TinyauthRequestState {
   /** The user tinyauth identified (undefined in bypass mode). */
   identity?: string;
@@ -23,12 +27,12 @@ export function setTinyauthState(request: unknown, state: TinyauthRequestState):
 }
 
 /**
- * Injects the identity (user name) tinyauth established for this request.
+ * Injects the identity (user name) tinyauth established for this call: an HTTP request, a GraphQL resolver
+ * (query, mutation, field or subscription), a WebSocket message or a microservice message.
  *
  * @example
  * \@Get() \@RequireAction('ListApples', 'apples') list(\@TinyauthIdentity() user: string) {}
  */
 export const TinyauthIdentity = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): string | undefined =>
-    getTinyauthState(ctx.switchToHttp().getRequest())?.identity,
+  (_data: unknown, ctx: ExecutionContext): string | undefined => getTinyauthState(stateHolder(ctx))?.identity,
 );

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import type { Authorizer } from '../authorizer/authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from '../decision';
@@ -9,17 +9,25 @@ import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import { exceptionForDecision, NotAuthenticated } from '../errors/authorization-failed';
 import { authenticationChallenge } from '../errors/challenge';
 import { LoginRequired } from '../errors/login-required';
-import { requestFacts, type HttpRequestLike, type RequestFacts } from '../request/request-facts';
+import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../errors/transport-denials';
+import type { HttpRequestLike, RequestFacts } from '../request/request-facts';
+import { isSocketIoClient, rememberHandshake, wsFacts } from '../request/ws-facts';
+import { rememberSource, requestSource, type RequestSource } from '../request/context-facts';
 import { buildChecks, RequirementError } from './build-checks';
 import { resolveRouteAccess, type RouteAccess } from './route-access';
 import { setResponseHeaders } from './response-headers';
+import { deliverDenialsOverWs } from './ws-delivery';
+import { httpInputFields } from '../request/selector-input';
 
 /**
- * Enforces `@RequireAction` with tinyauth. Use it per controller (`@UseGuards(TinyauthGuard)`) or globally
- * (`{ provide: APP_GUARD, useClass: TinyauthGuard }`). Fails closed: a handler with neither `@RequireAction` nor
- * `@Public` is denied, and so is every request tinyauth cannot decide.
+ * Enforces `@RequireAction` with tinyauth. Use it per controller, resolver or gateway (`@UseGuards(TinyauthGuard)`)
+ * or globally (`{ provide: APP_GUARD, useClass: TinyauthGuard }`). Fails closed: a handler with neither
+ * `@RequireAction` nor `@Public` is denied, and so is every request tinyauth cannot decide.
  *
- * Subclass it for other transports or behaviour: override `getRequest`, `getChecks`, `getContext` or `onDenied`.
+ * Handles every context type itself: `http` (Express, Fastify), `graphql` (Apollo, Mercurius), `ws` (socket.io,
+ * `ws`) and `rpc` (microservices); denials take each transport's shape (HTTP 401/403/503, GraphQL `errors[]`,
+ * `WsException`, `RpcException`). Override `getSource`, `getChecks`, `getContext` or `onDenied` for custom
+ * behaviour.
  */
 @Injectable()
 export class TinyauthGuard implements CanActivate {
@@ -28,33 +36,87 @@ export class TinyauthGuard implements CanActivate {
   constructor(
     protected readonly reflector: Reflector,
     @Inject(TINYAUTH_OPTIONS) protected readonly options: ResolvedTinyauthOptions,
-    @Inject(TINYAUTH_AUTHORIZER) protected readonly authorizer: Authorizer,
+    @Inject(TINYAUTH_BATCHED_AUTHORIZER) protected readonly authorizer: Authorizer,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const source = this.getSource(context);
+    // Recorded even for @Public() handlers, so TinyauthService can check what they hold.
+    rememberSource(source);
     if (this.isPublic(context)) return true;
 
-    const request = this.getRequest(context);
-    const facts = requestFacts(request);
     let checks: TinyauthCheck[];
     try {
-      checks = this.getChecks(context, request, facts);
+      checks = this.getChecks(context, source);
     } catch (err) {
       const message = err instanceof RequirementError ? err.message : 'building the checks failed';
       this.logger.error(`${this.describe(context)}: ${message}; denying the request`);
-      return this.onDenied(context, facts, denial('NotPermitted'));
+      return this.deny(context, source, denial('NotPermitted'));
     }
     if (checks.length === 0) {
       this.logger.warn(
         `${this.describe(context)} has neither @RequireAction nor @Public; denying the request`,
       );
-      return this.onDenied(context, facts, denial('NotPermitted'));
+      return this.deny(context, source, denial('NotPermitted'));
     }
 
-    const decision = await this.authorizer.authorize(facts, checks, this.getContext(context, request));
-    if (decision.authorized !== true) return this.onDenied(context, facts, decision);
-    setTinyauthState(request, { identity: decision.identity, decision });
+    // No await before this call: concurrent field resolvers of one operation reach the authorizer in the same
+    // tick, so their checks go to tinyauth together.
+    const decision = await this.authorizer.authorize(
+      source.facts,
+      checks,
+      this.getContext(context, source.input.request),
+    );
+    if (decision.authorized !== true) return this.deny(context, source, decision);
+    setTinyauthState(source.holder, { identity: decision.identity, decision });
     return true;
+  }
+
+  /**
+   * Checks a WebSocket connection as it opens, against the gateway class's own `@RequireAction`s (Nest runs guards
+   * for messages, never for `handleConnection`). Call it first thing in `handleConnection`:
+   *
+   * ```
+   * handleConnection(client: object, request?: IncomingMessage) {
+   *   return this.guard.checkConnection(this, client, request);
+   * }
+   * ```
+   *
+   * With the `ws` adapter, pass the upgrade `request` (the second argument Nest gives `handleConnection`): the `ws`
+   * library keeps no reference to it, and every message of that client is checked with its credentials.
+   *
+   * A refused connection gets the denial as an `exception` event (`{ Authorized: false, ErrorCode }`), then is
+   * closed: socket.io disconnects the socket, `ws` closes with code 1008 and the ErrorCode as reason. A gateway
+   * class without `@RequireAction` (or `@Public()`) accepts every connection and leaves the checks to its
+   * messages. Resolves to whether the connection was accepted; never throws.
+   */
+  async checkConnection(gateway: object, client: unknown, request?: HttpRequestLike): Promise<boolean> {
+    if (client === null || typeof client !== 'object') return false;
+    rememberHandshake(client, request);
+    const access = resolveRouteAccess(gateway.constructor, CONNECTION);
+    if (access.kind !== 'checked') return true;
+    let decision: TinyauthDecision;
+    try {
+      const checks = buildChecks(access.requirements, this.options, {
+        type: 'ws',
+        params: {},
+        args: {},
+        data: undefined,
+        request: client,
+        ...httpInputFields(undefined),
+      });
+      decision = await this.authorizer.authorize(wsFacts(client), checks);
+    } catch (err) {
+      const message = err instanceof RequirementError ? err.message : 'building the checks failed';
+      this.logger.error(`${gateway.constructor.name} connection: ${message}; refusing it`);
+      decision = denial('NotPermitted');
+    }
+    if (decision.authorized === true) {
+      setTinyauthState(client, { identity: decision.identity, decision });
+      return true;
+    }
+    refuseConnection(client, { Authorized: false, ErrorCode: decision.errorCode ?? 'NotPermitted' });
+    return false;
   }
 
   /**
@@ -65,34 +127,43 @@ export class TinyauthGuard implements CanActivate {
     return this.routeAccess(context).kind === 'public';
   }
 
-  /** The HTTP request of this context (override for GraphQL, WebSocket or RPC). */
-  protected getRequest(context: ExecutionContext): HttpRequestLike {
-    return context.switchToHttp().getRequest<HttpRequestLike>();
+  /** What this handler call carries, whatever the transport (credentials, source address, selector input). */
+  protected getSource(context: ExecutionContext): RequestSource {
+    return requestSource(context);
   }
 
   /** The checks to make: every `@RequireAction` of the class, then of the handler. */
-  protected getChecks(
-    context: ExecutionContext,
-    request: HttpRequestLike,
-    facts: RequestFacts,
-  ): TinyauthCheck[] {
+  protected getChecks(context: ExecutionContext, source: RequestSource): TinyauthCheck[] {
     const access = this.routeAccess(context);
     const requirements: readonly ActionRequirement[] = access.kind === 'checked' ? access.requirements : [];
-    return buildChecks(requirements, this.options, request, facts.params);
+    return buildChecks(requirements, this.options, source.input);
   }
 
   /** Extra policy context for this request (none by default; SourceIp and RequestDateTime are always sent). */
-  protected getContext(
-    _context: ExecutionContext,
-    _request: HttpRequestLike,
-  ): Record<string, unknown> | undefined {
+  protected getContext(_context: ExecutionContext, _request: unknown): Record<string, unknown> | undefined {
     return undefined;
   }
 
+  /** Throws the denial in the shape of the transport (see {@link onDenied} for HTTP). */
+  private deny(context: ExecutionContext, source: RequestSource, decision: TinyauthDecision): never {
+    switch (source.type) {
+      case 'graphql':
+        throw new TinyauthGraphQLError(decision);
+      case 'ws':
+        deliverDenialsOverWs(source.input.request);
+        throw wsDenial(decision);
+      case 'rpc':
+        throw rpcDenial(decision);
+      default:
+        return this.onDenied(context, source.facts, decision);
+    }
+  }
+
   /**
-   * Throws the denial: a login redirect for unauthenticated `@RedirectToLogin()` pages, else 401/403/503. A 401
-   * carries a `WWW-Authenticate` challenge naming the service, set on the HTTP response here (Nest's filters send
-   * no headers) and kept in `exception.headers`.
+   * Throws an HTTP denial: a login redirect for unauthenticated `@RedirectToLogin()` pages, else 401/403/503.
+   * `@RedirectToLogin()` applies to HTTP only; GraphQL, WebSocket and RPC denials are thrown by the guard itself. A
+   * 401 carries a `WWW-Authenticate` challenge naming the service, set on the HTTP response here (Nest's filters
+   * send no headers) and kept in `exception.headers`.
    */
   protected onDenied(context: ExecutionContext, facts: RequestFacts, decision: TinyauthDecision): never {
     const exception = exceptionForDecision(
@@ -134,6 +205,28 @@ export class TinyauthGuard implements CanActivate {
 }
 
 const routeAccessCache = new WeakMap<object, WeakMap<object, RouteAccess>>();
+
+/** A handler without metadata: resolving it gives the class-level declarations (what a connection needs). */
+const CONNECTION = Object.freeze(function connection(): void {});
+
+const POLICY_VIOLATION = 1008;
+
+/** Sends the denial as the `exception` event, then closes the connection. */
+function refuseConnection(client: object, body: { Authorized: false; ErrorCode: string }): void {
+  const c = client as {
+    emit?: (event: string, data: unknown) => void;
+    disconnect?: (close: boolean) => void;
+    send?: (data: string) => void;
+    close?: (code: number, reason: string) => void;
+  };
+  if (isSocketIoClient(client)) {
+    c.emit?.('exception', body);
+    c.disconnect?.(true);
+  } else {
+    c.send?.(JSON.stringify({ event: 'exception', data: body }));
+    c.close?.(POLICY_VIOLATION, body.ErrorCode);
+  }
+}
 
 function denial(errorCode: string): TinyauthDecision {
   return { authorized: false, errorCode, permitted: {}, notPermitted: {} };

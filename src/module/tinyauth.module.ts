@@ -1,7 +1,12 @@
 import { Logger, Module, type NestModule } from '@nestjs/common';
 import { HttpModule } from '@nestjs/axios';
 import { APP_FILTER, ApplicationConfig, DiscoveryModule, ModulesContainer } from '@nestjs/core';
-import { TINYAUTH_AUTHORIZER, TINYAUTH_CLOCK, TINYAUTH_OPTIONS } from '../tinyauth.constants';
+import {
+  TINYAUTH_AUTHORIZER,
+  TINYAUTH_BATCHED_AUTHORIZER,
+  TINYAUTH_CLOCK,
+  TINYAUTH_OPTIONS,
+} from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
 import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
 import { TinyauthClient } from '../client/tinyauth-client';
@@ -9,6 +14,7 @@ import type { Authorizer } from '../authorizer/authorizer.interface';
 import { BypassAuthorizer } from '../authorizer/bypass.authorizer';
 import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
 import { CachedAuthorizer } from '../authorizer/cached.authorizer';
+import { BatchingAuthorizer } from '../authorizer/batching.authorizer';
 import { LocalAuthorizer } from '../authorizer/local';
 import { withDenialExplanations } from '../authorizer/explain/explaining.authorizer';
 import { TinyauthService } from '../authorizer/tinyauth.service';
@@ -66,6 +72,11 @@ function createLoginRateLimiter(options: ResolvedTinyauthOptions, clock: Tinyaut
 
 const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
 
+/** The strategy behind the per-tick batching of checks with the same credentials (bypass needs none). */
+function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
+  return strategy instanceof BypassAuthorizer ? strategy : new BatchingAuthorizer(strategy);
+}
+
 /**
  * Connects an app to tinyauth. Provides `TinyauthService` and `TinyauthGuard`.
  *
@@ -86,6 +97,11 @@ const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
         withDenialExplanations(createAuthorizer(options, client), options, client),
       inject: [TINYAUTH_OPTIONS, TinyauthClient],
     },
+    {
+      provide: TINYAUTH_BATCHED_AUTHORIZER,
+      useFactory: createBatchedAuthorizer,
+      inject: [TINYAUTH_AUTHORIZER],
+    },
     TinyauthService,
     TinyauthGuard,
     RouteAccessValidator,
@@ -102,6 +118,7 @@ const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
   exports: [
     TINYAUTH_OPTIONS,
     TINYAUTH_AUTHORIZER,
+    TINYAUTH_BATCHED_AUTHORIZER,
     TinyauthClient,
     TinyauthService,
     TinyauthGuard,

@@ -1,4 +1,7 @@
-/** What an authorization decision needs from an HTTP request, the same on Express and Fastify. */
+/**
+ * What an authorization decision needs from a request, the same on every transport (for GraphQL, WebSocket and
+ * RPC see `./context-facts`: `method` and `url` are then those of the HTTP request or handshake underneath, if any).
+ */
 export interface RequestFacts {
   method: string;
   /** Path and query string as the client sent them. */
@@ -24,13 +27,13 @@ export interface HttpRequestLike {
   socket?: { remoteAddress?: string };
 }
 
-function pairs(raw: readonly string[]): Array<[string, string]> {
+export function pairs(raw: readonly string[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i], raw[i + 1]]);
   return out;
 }
 
-function fromHeaderObject(headers: HttpRequestLike['headers']): Array<[string, string]> {
+export function fromHeaderObject(headers: HttpRequestLike['headers']): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (Array.isArray(value)) for (const v of value) out.push([name, v]);

@@ -1,5 +1,6 @@
 /**
- * A resource function's request, typed `TinyauthRequest` by default, really carries those fields on both adapters:
+ * A resource function's input (params, query, headers, body, user, and the request typed `TinyauthRequest` by
+ * default) really carries those fields on both adapters:
  * each one read here ends up in the ARN tinyauth is asked about.
  */
 import { Controller, Module, Post, UseGuards } from '@nestjs/common';
@@ -19,8 +20,8 @@ class SeenController {
     `header-${String(req.headers['x-apple'])}`,
     `body-${String((req.body as { b?: unknown } | undefined)?.b)}`,
     `user-${String(req.user)}`,
-    `method-${req.method}`,
-    `url-${req.url}`,
+    `method-${req.type === 'http' ? req.request.method : ''}`,
+    `url-${req.type === 'http' ? req.request.url : ''}`,
   ])
   seen(): object {
     return { ok: true };

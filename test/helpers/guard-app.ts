@@ -52,7 +52,9 @@ export class ApplesController {
   }
 
   @Get('batch/select')
-  @RequireAction('GetApple', 'apples', (req) => String((req as QueryRequest).query?.names ?? '').split(','))
+  @RequireAction('GetApple', 'apples', (input) =>
+    String((input.request as QueryRequest).query?.names ?? '').split(','),
+  )
   selected(@TinyauthIdentity() who: string): object {
     return { who };
   }

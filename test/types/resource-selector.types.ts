@@ -11,6 +11,7 @@ import {
   type ActionRequirement,
   type ResourceSelector,
   type TinyauthRequest,
+  type TinyauthSelectorInput,
 } from 'nestjs-tinyauth';
 
 // The default shape: no annotation, and `req` is a TinyauthRequest (it was `unknown`, TS18046).
@@ -32,11 +33,7 @@ export class DefaultShapeController {
   create(): void {}
 
   @Get('mine/list')
-  @RequireAction(
-    'ListApples',
-    'apples',
-    (req) => `${String(req.user ?? 'anonymous')}/${req.method}${req.url}`,
-  )
+  @RequireAction('ListApples', 'apples', (req) => `${String(req.user ?? 'anonymous')}/${req.type}`)
   mine(): void {}
 
   @Get('by-header/one')
@@ -44,15 +41,20 @@ export class DefaultShapeController {
   byHeader(): void {}
 }
 
-// The app's own request type, given as the type parameter or inferred from an annotated parameter.
+// The app's own request type, given as the type parameter: `input.request` is typed with it once the
+// transport is known to be HTTP.
 @Controller('express')
 export class ExpressController {
   @Get(':name')
-  @RequireAction<Request>('GetApple', 'apples', (req) => req.params.name + (req.get('x-suffix') ?? ''))
+  @RequireAction<Request>('GetApple', 'apples', (input) =>
+    input.type === 'http' ? input.params.name + (input.request.get('x-suffix') ?? '') : [],
+  )
   one(): void {}
 
   @Get(':owner/:name')
-  @RequireAction('GetApple', 'apples', (req: Request) => `${req.params.owner}/${req.params.name}`)
+  @RequireAction('GetApple', 'apples', (input: TinyauthSelectorInput<Request>) =>
+    input.type === 'http' ? `${input.request.params.owner}/${input.request.params.name}` : [],
+  )
   owned(): void {}
 }
 
@@ -61,22 +63,30 @@ type NamedRoute = { Params: { name: string }; Querystring: { also?: string } };
 @Controller('fastify')
 export class FastifyController {
   @Get(':name')
-  @RequireAction<FastifyRequest<NamedRoute>>('GetApple', 'apples', (req) =>
-    req.query.also ? [req.params.name, req.query.also] : [req.params.name],
-  )
+  @RequireAction<FastifyRequest<NamedRoute>>('GetApple', 'apples', (input) => {
+    if (input.type !== 'http') return [];
+    const { params, query } = input.request;
+    return query.also ? [params.name, query.also] : [params.name];
+  })
   one(): void {}
 
   @Get('host/:name')
-  @RequireAction(
-    'GetApple',
-    'apples',
-    (req: FastifyRequest<NamedRoute>) => `${req.hostname}/${req.params.name}`,
+  @RequireAction<FastifyRequest<NamedRoute>>('GetApple', 'apples', (input) =>
+    input.type === 'http' ? `${input.request.hostname}/${input.request.params.name}` : [],
   )
   host(): void {}
 }
 
+// The same selector on every transport: GraphQL arguments, message payloads.
+export const anyTransport = RequireAction('GetApple', 'apples', (input) => {
+  if (input.type === 'graphql') return String(input.args.name);
+  if (input.type === 'ws' || input.type === 'rpc') return String((input.data as { name?: unknown }).name);
+  return input.params.name;
+});
+
 // A generic selector declared once and reused; a readonly list is a valid answer.
-const fromQuery: ResourceSelector<Request> = (req) => String(req.query.name);
+const fromQuery: ResourceSelector<Request> = (input) =>
+  input.type === 'http' ? String(input.request.query.name) : [];
 const frozen: readonly string[] = ['fred', 'jim'];
 export const reused = [
   RequireAction('GetApple', 'apples', fromQuery),
@@ -108,12 +118,16 @@ export const refused = [
   RequireAction('GetApple', 'apples', (req) => req.body.name),
   // @ts-expect-error the user is unknown until the selector checks it
   RequireAction('GetApple', 'apples', (req) => req.user.name),
-  // @ts-expect-error the default shape has no Express methods; name Express's Request to use them
-  RequireAction('GetApple', 'apples', (req) => req.get('x-apple') ?? ''),
+  // @ts-expect-error the default request has no Express methods; name Express's Request to use them
+  RequireAction('GetApple', 'apples', (req) => (req.type === 'http' ? (req.request.get('x') ?? '') : '')),
+  // @ts-expect-error the request is only typed once the transport is known to be HTTP
+  RequireAction<Request>('GetApple', 'apples', (req) => req.request.get('x-apple') ?? ''),
   // @ts-expect-error no such field on a request
   RequireAction('GetApple', 'apples', (req) => req.name),
-  // @ts-expect-error FastifyRequest's params are unknown unless the route's Params are given
-  RequireAction<FastifyRequest>('GetApple', 'apples', (req) => req.params.name),
+  RequireAction<FastifyRequest>('GetApple', 'apples', (i) =>
+    // @ts-expect-error FastifyRequest's params are unknown unless the route's Params are given
+    i.type === 'http' ? i.request.params.name : '',
+  ),
   // @ts-expect-error a selector written for Express is not one for the default shape
   RequireAction<TinyauthRequest>('GetApple', 'apples', fromQuery),
   // @ts-expect-error the request type is an object type
@@ -121,5 +135,5 @@ export const refused = [
   // @ts-expect-error a list of numbers is not a list of resources
   RequireAction('GetApple', 'apples', () => [1, 2]),
   // @ts-expect-error a resource function takes the request, nothing else
-  RequireAction('GetApple', 'apples', (req: TinyauthRequest, extra: string) => req.url + extra),
+  RequireAction('GetApple', 'apples', (req: TinyauthSelectorInput, extra: string) => req.type + extra),
 ];

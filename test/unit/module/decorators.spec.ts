@@ -1,5 +1,6 @@
 import { RequireAction, formatArn } from 'nestjs-tinyauth';
 import { buildChecks, RequirementError } from '../../../src/guard/build-checks';
+import type { TinyauthSelectorInput } from '../../../src/request/selector-input';
 import type { ActionRequirement } from '../../../src/decorators/require-action.decorator';
 
 const scope = { partition: 'tinyauth', service: 'test', region: 'default' };
@@ -35,10 +36,20 @@ describe('@RequireAction', () => {
   });
 });
 
+const noHttp = { query: {}, headers: {}, body: undefined };
+const httpInput = {
+  type: 'http',
+  params: {},
+  args: {},
+  data: undefined,
+  request: {},
+  ...noHttp,
+} as unknown as TinyauthSelectorInput;
+
 describe('buildChecks', () => {
   it('denies (throws) when a route parameter is missing rather than checking too little', () => {
     expect(() =>
-      buildChecks([{ action: 'GetApple', resourceClass: 'apples', resource: 'name' }], scope, {}, {}),
+      buildChecks([{ action: 'GetApple', resourceClass: 'apples', resource: 'name' }], scope, httpInput),
     ).toThrow(RequirementError);
   });
 
@@ -48,7 +59,7 @@ describe('buildChecks', () => {
       resourceClass: 'apples',
       resource: () => value as unknown as string,
     };
-    expect(() => buildChecks([requirement], scope, {}, {})).toThrow(RequirementError);
+    expect(() => buildChecks([requirement], scope, httpInput)).toThrow(RequirementError);
   });
 
   it('turns a throwing resource function into a denial', () => {
@@ -59,6 +70,70 @@ describe('buildChecks', () => {
         throw new Error('boom with secret');
       },
     };
-    expect(() => buildChecks([requirement], scope, {}, {})).toThrow(/threw \(Error\)/);
+    expect(() => buildChecks([requirement], scope, httpInput)).toThrow(/threw \(Error\)/);
+  });
+
+  const named = { action: 'GetApple', resourceClass: 'apples', resource: 'name' };
+  const arn = (r: string) => `arn:tinyauth:test:default::apples/${r}`;
+
+  it('reads the string form from the field arguments for graphql and from the payload for ws and rpc', () => {
+    const base = { params: {}, args: {}, data: undefined, request: undefined, ...noHttp };
+    expect(buildChecks([named], scope, { ...base, type: 'graphql', args: { name: 'fred' } })).toEqual([
+      { action: 'GetApple', resource: arn('fred') },
+    ]);
+    expect(buildChecks([named], scope, { ...base, type: 'ws', data: { name: 7 } })).toEqual([
+      { action: 'GetApple', resource: arn('7') },
+    ]);
+    expect(buildChecks([named], scope, { ...base, type: 'rpc', data: { name: 'pip' } })).toEqual([
+      { action: 'GetApple', resource: arn('pip') },
+    ]);
+  });
+
+  it.each([
+    ['rpc', null],
+    ['rpc', 'name'],
+    ['rpc', ['fred']],
+    ['ws', { name: { nested: true } }],
+    ['ws', { name: 1.5 }],
+    ['rpc', Object.create({ name: 'inherited' })],
+  ])('denies a %s payload without the named field as text: %p', (type, data) => {
+    const input = { type, params: {}, args: {}, data, request: undefined } as TinyauthSelectorInput;
+    expect(() => buildChecks([named], scope, input)).toThrow(/the message has no field "name"/);
+  });
+
+  it('never reads a route parameter from a graphql argument of another name', () => {
+    const input: TinyauthSelectorInput = {
+      type: 'graphql',
+      params: { name: 'x' },
+      args: {},
+      data: undefined,
+      request: undefined,
+      ...noHttp,
+    };
+    expect(() => buildChecks([named], scope, input)).toThrow(/the field has no argument "name"/);
+  });
+
+  it('gives the function form the transport-neutral input', () => {
+    const seen: TinyauthSelectorInput[] = [];
+    const requirement = {
+      ...named,
+      resource: (input: TinyauthSelectorInput) => {
+        seen.push(input);
+        return ['a', 'b'];
+      },
+    };
+    const input: TinyauthSelectorInput = {
+      type: 'rpc',
+      params: {},
+      args: {},
+      data: { x: 1 },
+      request: { ctx: true },
+      ...noHttp,
+    };
+    expect(buildChecks([requirement], scope, input)).toEqual([
+      { action: 'GetApple', resource: arn('a') },
+      { action: 'GetApple', resource: arn('b') },
+    ]);
+    expect(seen).toEqual([input]);
   });
 });
