@@ -9,7 +9,7 @@ export { tinyauthOptionsFromEnv } from './options/options-from-env';
 export { TinyauthOptionsError } from './options/resolve-options';
 export { TinyauthService } from './authorizer/tinyauth.service';
 export type { Authorizer } from './authorizer/authorizer.interface';
-export type { TinyauthCheck, TinyauthDecision } from './authorizer/decision';
+export type { TinyauthCheck, TinyauthDecision, TinyauthDecisionSource } from './authorizer/decision';
 export { TinyauthGuard } from './guard/tinyauth.guard';
 export { TinyauthMetadataError } from './guard/route-access.validator';
 export { TinyauthClient } from './client/tinyauth-client';
@@ -59,3 +59,13 @@ export type { DecisionCacheOptions } from './authorizer/cached.authorizer';
 export { LocalAuthorizer } from './authorizer/local';
 export type { LocalAuthorizerOptions } from './authorizer/local';
 export { RemoteAuthorizer } from './authorizer/remote.authorizer';
+
+// Observability: decision events, the audit log, OpenTelemetry spans and metrics.
+export type {
+  TinyauthDecisionEvent,
+  TinyauthDecisionHandler,
+  TinyauthDecisionOutcome,
+  TinyauthCheckResult,
+} from './observability/decision-event';
+export { tinyauthAuditLogger, AUDIT_LOG_CONTEXT } from './observability/audit-logger';
+export type { TinyauthObservabilityOptions } from './options/tinyauth-options.interface';

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { formatArn } from '../core/arn';
 import { TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { CsrfStrategy, ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
@@ -7,6 +7,7 @@ import type { LoginToken } from '../client/wire-types';
 import { exceptionForDecision } from '../errors/authorization-failed';
 import { requestFacts, type HttpRequestLike } from '../request/request-facts';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
+import { DecisionObserver } from '../observability/decision-observer';
 import type { Authorizer } from './authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from './decision';
 
@@ -20,6 +21,7 @@ export class TinyauthService {
     @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
     @Inject(TINYAUTH_AUTHORIZER) private readonly authorizer: Authorizer,
     private readonly client: TinyauthClient,
+    @Optional() private readonly observer?: DecisionObserver,
   ) {}
 
   /** The ARN of a resource of this service, built as flask_tinyauth builds it. */
@@ -37,7 +39,7 @@ export class TinyauthService {
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    return this.authorizer.authorize(requestFacts(request), checks, context);
+    return this.decide('TinyauthService.authorize', request, checks, context);
   }
 
   /**
@@ -55,7 +57,8 @@ export class TinyauthService {
     resource?: string,
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    const decision = await this.authorize(
+    const decision = await this.decide(
+      'TinyauthService.authorizeOrThrow',
       request,
       [{ action, resource: this.arn(resourceClass, resource) }],
       context,
@@ -63,6 +66,17 @@ export class TinyauthService {
     if (decision.authorized !== true) throw exceptionForDecision(decision);
     setTinyauthState(request, { identity: decision.identity, decision });
     return decision;
+  }
+
+  private decide(
+    route: string,
+    request: HttpRequestLike,
+    checks: readonly TinyauthCheck[],
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<TinyauthDecision> {
+    const facts = requestFacts(request);
+    const decide = () => this.authorizer.authorize(facts, checks, context);
+    return this.observer?.observe({ transport: 'http', route }, facts.headers, checks, decide) ?? decide();
   }
 
   /** Exchanges a user name and password for a session token (tinyauth's get-token-for-login). */

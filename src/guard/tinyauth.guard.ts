@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
@@ -9,6 +16,7 @@ import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
 import { exceptionForDecision, NotAuthenticated } from '../errors/authorization-failed';
 import { LoginRequired } from '../errors/login-required';
 import { requestFacts, type HttpRequestLike, type RequestFacts } from '../request/request-facts';
+import { DecisionObserver } from '../observability/decision-observer';
 import { buildChecks, RequirementError } from './build-checks';
 import { resolveRouteAccess, type RouteAccess } from './route-access';
 
@@ -22,6 +30,8 @@ import { resolveRouteAccess, type RouteAccess } from './route-access';
 @Injectable()
 export class TinyauthGuard implements CanActivate {
   protected readonly logger = new Logger('TinyauthGuard');
+  /** Decision events, spans and metrics; injected as a property so subclasses' constructors stay as they are. */
+  @Optional() @Inject(DecisionObserver) private readonly decisionObserver?: DecisionObserver;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -49,7 +59,13 @@ export class TinyauthGuard implements CanActivate {
       return this.onDenied(context, facts, denial('NotPermitted'));
     }
 
-    const decision = await this.authorizer.authorize(facts, checks, this.getContext(context, request));
+    const decide = () => this.authorizer.authorize(facts, checks, this.getContext(context, request));
+    const decision = await (this.decisionObserver?.observe(
+      { transport: context.getType(), route: this.describe(context) },
+      facts.headers,
+      checks,
+      decide,
+    ) ?? decide());
     if (decision.authorized !== true) return this.onDenied(context, facts, decision);
     setTinyauthState(request, { identity: decision.identity, decision });
     return true;

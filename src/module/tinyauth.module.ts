@@ -14,6 +14,9 @@ import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
 import { RouteAccessValidator } from '../guard/route-access.validator';
 import { LoginRedirectFilter } from '../login/login-redirect.filter';
+import { TinyauthTelemetry } from '../observability/telemetry';
+import { DecisionObserver } from '../observability/decision-observer';
+import { tinyauthAuditLogger } from '../observability/audit-logger';
 import { TINYAUTH_RAW_OPTIONS, TinyauthConfigurableModule } from './tinyauth.module-definition';
 
 /** Validates the options once, at start-up, and refuses bypass mode in production. */
@@ -33,17 +36,36 @@ export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinya
 }
 
 /** Picks the decision strategy named by `mode` (bypass overrides it). */
-function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClient): Authorizer {
+function createAuthorizer(
+  options: ResolvedTinyauthOptions,
+  client: TinyauthClient,
+  telemetry: TinyauthTelemetry,
+): Authorizer {
   if (options.bypass) return new BypassAuthorizer();
   const remote = new RemoteAuthorizer(client);
   switch (options.mode) {
     case 'cached':
-      return new CachedAuthorizer(remote, options);
-    case 'local':
-      return new LocalAuthorizer(client, remote, options);
+      return new CachedAuthorizer(remote, { ...options, onLookup: telemetry.cacheLookup });
+    case 'local': {
+      const local = new LocalAuthorizer(client, remote, options);
+      telemetry.watchLocalCaches(() => local.cacheSnapshot());
+      return local;
+    }
     default:
       return remote;
   }
+}
+
+/** Decision events go to `onDecision` and, with `auditLog: true`, to the audit log. */
+function createDecisionObserver(
+  options: ResolvedTinyauthOptions,
+  telemetry: TinyauthTelemetry,
+): DecisionObserver {
+  const handlers = [
+    ...(options.onDecision === undefined ? [] : [options.onDecision]),
+    ...(options.auditLog ? [tinyauthAuditLogger()] : []),
+  ];
+  return new DecisionObserver({ mode: options.bypass ? 'bypass' : options.mode, handlers }, telemetry);
 }
 
 /**
@@ -59,11 +81,17 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
   imports: [HttpModule, DiscoveryModule],
   providers: [
     { provide: TINYAUTH_OPTIONS, useFactory: createResolvedOptions, inject: [TINYAUTH_RAW_OPTIONS] },
+    TinyauthTelemetry,
     TinyauthClient,
     {
       provide: TINYAUTH_AUTHORIZER,
       useFactory: createAuthorizer,
-      inject: [TINYAUTH_OPTIONS, TinyauthClient],
+      inject: [TINYAUTH_OPTIONS, TinyauthClient, TinyauthTelemetry],
+    },
+    {
+      provide: DecisionObserver,
+      useFactory: createDecisionObserver,
+      inject: [TINYAUTH_OPTIONS, TinyauthTelemetry],
     },
     TinyauthService,
     TinyauthGuard,
@@ -71,6 +99,14 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
     // Global, so @RedirectToLogin() pages redirect even when the login page is mounted by hand.
     { provide: APP_FILTER, useClass: LoginRedirectFilter },
   ],
-  exports: [TINYAUTH_OPTIONS, TINYAUTH_AUTHORIZER, TinyauthClient, TinyauthService, TinyauthGuard],
+  exports: [
+    TINYAUTH_OPTIONS,
+    TINYAUTH_AUTHORIZER,
+    TinyauthClient,
+    TinyauthService,
+    TinyauthGuard,
+    TinyauthTelemetry,
+    DecisionObserver,
+  ],
 })
 export class TinyauthModule extends TinyauthConfigurableModule {}

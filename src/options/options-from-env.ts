@@ -23,7 +23,7 @@ function int(value: string | undefined): number | string | undefined {
  * TINYAUTH_SECRET_ACCESS_KEY, TINYAUTH_SERVICE, TINYAUTH_PARTITION, TINYAUTH_REGION, TINYAUTH_ENDPOINT_VERIFY (or
  * TINYAUTH_VERIFY, the name flask_tinyauth's code reads), TINYAUTH_BYPASS, plus TINYAUTH_TIMEOUT_MS,
  * TINYAUTH_CSRF_STRATEGY, TINYAUTH_COOKIE_SECURE, TINYAUTH_MODE, TINYAUTH_CACHE_TTL_MS, TINYAUTH_CACHE_MAX_ENTRIES,
- * TINYAUTH_MAX_STALE_MS, TINYAUTH_NEGATIVE_CACHE_TTL_MS and TINYAUTH_KEY_CACHE_MAX_MS. Unset variables are left out so defaults apply; the result is
+ * TINYAUTH_MAX_STALE_MS, TINYAUTH_NEGATIVE_CACHE_TTL_MS, TINYAUTH_KEY_CACHE_MAX_MS and TINYAUTH_AUDIT_LOG. Unset variables are left out so defaults apply; the result is
  * validated when the module starts.
  *
  * @example
@@ -52,6 +52,7 @@ export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ti
     maxStaleMs: int(env.TINYAUTH_MAX_STALE_MS),
     negativeCacheTtlMs: int(env.TINYAUTH_NEGATIVE_CACHE_TTL_MS),
     keyCacheMaxMs: int(env.TINYAUTH_KEY_CACHE_MAX_MS),
+    auditLog: flag(env.TINYAUTH_AUDIT_LOG),
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),

@@ -79,5 +79,7 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     maxStaleMs: options.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
     negativeCacheTtlMs: options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_CACHE_TTL_MS,
     keyCacheMaxMs: options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
+    onDecision: options.onDecision,
+    auditLog: options.auditLog ?? false,
   };
 }

@@ -9,6 +9,7 @@ import {
   Max,
   Min,
   ValidateIf,
+  ValidateBy,
   IsUrl,
 } from 'class-validator';
 import type { CsrfStrategy, TinyauthMode } from './tinyauth-options.interface';
@@ -108,4 +109,18 @@ export class TinyauthOptionsSchema {
   @Min(1)
   @Max(3 * 24 * 3_600_000)
   keyCacheMaxMs?: number;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isFunction',
+    validator: {
+      validate: (v: unknown) => typeof v === 'function',
+      defaultMessage: () => 'must be a function',
+    },
+  })
+  onDecision?: unknown;
+
+  @IsOptional()
+  @IsBoolean()
+  auditLog?: boolean;
 }

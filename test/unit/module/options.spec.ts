@@ -43,6 +43,8 @@ describe('option validation', () => {
       maxStaleMs: 600000,
       negativeCacheTtlMs: 30000,
       keyCacheMaxMs: 300000,
+      onDecision: undefined,
+      auditLog: false,
     });
   });
 
