@@ -74,6 +74,11 @@ export class TinyauthTelemetry implements OnModuleDestroy {
     return this.reachable;
   }
 
+  /** The local mode's cache ages, when it runs in local mode. */
+  localCacheAges(): LocalCacheAges | undefined {
+    return this.localCaches?.();
+  }
+
   /** Reports the local mode's cache ages through the `tinyauth.local.*.age` gauges. */
   watchLocalCaches(snapshot: () => LocalCacheAges): void {
     this.localCaches = snapshot;
