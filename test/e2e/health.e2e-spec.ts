@@ -10,8 +10,11 @@ import { startTinyauthServer, type TinyauthServer } from 'nestjs-tinyauth/testin
 import { ApplesController } from '../helpers/guard-app';
 import { ADAPTERS, startApp, type RunningApp } from '../helpers/http-apps';
 import { ALICE_KEY, SERVICE_KEY, basic, guardFixture } from '../helpers/guard-fixture';
+import { fakeDateOnly } from '../helpers/fake-date';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// Time moves only when a test says so: the local mode's 1 ms key lifetime cannot race the machine's speed.
+const clock = fakeDateOnly();
+afterAll(() => clock.restore());
 
 @Controller('health')
 class HealthController {
@@ -122,8 +125,7 @@ describe.each(ADAPTERS)('TinyauthHealthIndicator on %s', (adapter) => {
     });
 
     await tinyauth.close();
-    // Far past the key's 1 ms lifetime: the margin cannot race.
-    await sleep(30);
+    clock.advance(10);
     expect((await fetch(`${app.url}/apples/fred`, { headers: alice })).status).toBe(200);
     const degraded = local({
       status: 'up',

@@ -10,10 +10,13 @@ import type { TinyauthDecisionEvent, TinyauthModuleOptions } from 'nestjs-tinyau
 import { ADAPTERS, MemoryLogger, startApp, type RunningApp } from '../helpers/http-apps';
 import { guardAppModule } from '../helpers/guard-app';
 import { ALICE_KEY, BOB_KEY, SERVICE_KEY, basic, guardFixture } from '../helpers/guard-fixture';
+import { fakeDateOnly } from '../helpers/fake-date';
 import { installOtelSdk, pointValue, withRequestSpans } from '../helpers/otel-sdk';
 
 const sdk = installOtelSdk();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// Each step starts 10 ms after the previous one, whatever the machine's speed: alice's 1 ms key has always expired.
+const clock = fakeDateOnly();
+afterAll(() => clock.restore());
 const ARN = (rest: string): string => `arn:tinyauth:test:default::${rest}`;
 
 type Mode = 'remote' | 'cached' | 'local';
@@ -126,13 +129,13 @@ describe.each(ADAPTERS)('observability on %s', (adapter) => {
 
     it('answers the sequence, then fails closed or serves what it may during an outage', async () => {
       for (const step of sequence.before) {
+        clock.advance(10);
         const res = await fetch(`${app.url}${step.path}`, { headers: step.headers });
         expect(`${step.path} ${res.status}`).toBe(`${step.path} ${step.status}`);
       }
       await tinyauth.close();
-      // Longer than the 1 ms key lifetime by far: the margin cannot race.
-      await sleep(30);
       for (const step of sequence.after) {
+        clock.advance(10);
         const res = await fetch(`${app.url}${step.path}`, { headers: step.headers });
         expect(`${step.path} ${res.status}`).toBe(`${step.path} ${step.status}`);
       }
@@ -276,10 +279,12 @@ describe.each(ADAPTERS)('observability on %s', (adapter) => {
       if (mode === 'local') {
         expect(keysAge?.descriptor.unit).toBe('s');
         // alice's key was served stale; bob's too is past its 1 ms lifetime, but was never served stale.
-        expect(pointValue(keysAge, { 'tinyauth.cache.state': 'stale' })).toBeGreaterThanOrEqual(0.03);
+        // Fetched at step 2, served stale at step 5, read now: 4 steps of 10 ms later.
+        expect(pointValue(keysAge, { 'tinyauth.cache.state': 'stale' })).toBe(0.04);
         expect(pointValue(keysAge, { 'tinyauth.cache.state': 'fresh' })).toBeUndefined();
         // Policies live 60 s: still fresh.
-        expect(pointValue(policiesAge, { 'tinyauth.cache.state': 'fresh' })).toBeGreaterThanOrEqual(0.03);
+        // alice's, fetched at step 1.
+        expect(pointValue(policiesAge, { 'tinyauth.cache.state': 'fresh' })).toBe(0.05);
         expect(pointValue(policiesAge, { 'tinyauth.cache.state': 'stale' })).toBeUndefined();
       } else {
         expect(keysAge?.dataPoints ?? []).toHaveLength(0);
