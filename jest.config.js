@@ -8,6 +8,7 @@ const shared = {
   moduleNameMapper: {
     '^nestjs-tinyauth$': '<rootDir>/src/index.ts',
     '^nestjs-tinyauth/testing$': '<rootDir>/src/testing/index.ts',
+    '^nestjs-tinyauth/terminus$': '<rootDir>/src/terminus/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
 };

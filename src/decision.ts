@@ -4,6 +4,14 @@ export interface TinyauthCheck {
   resource: string;
 }
 
+/**
+ * Where a decision's answer came from: `tinyauth` (asked over HTTP, including a failure to reach it), `cache` (an
+ * allow reused by `mode: 'cached'`), `local` (decided in-process from fresh keys and policies), `stale` (decided
+ * in-process from keys or policies past their lifetime, within `maxStaleMs`, while tinyauth is unreachable), or
+ * `bypass` (bypass mode, nobody asked).
+ */
+export type TinyauthDecisionSource = 'tinyauth' | 'cache' | 'local' | 'stale' | 'bypass';
+
 /** The outcome of one authorization: allowed only when `authorized` is exactly `true`. */
 export interface TinyauthDecision {
   authorized: boolean;
@@ -15,6 +23,8 @@ export interface TinyauthDecision {
   permitted: Record<string, string[]>;
   /** Resources refused, per action. */
   notPermitted: Record<string, string[]>;
+  /** Where the answer came from, for observability only: it never changes what the decision allows. */
+  source?: TinyauthDecisionSource;
 }
 
 /** A denial that did not come from tinyauth's judgement but from failing to reach or understand it. */
@@ -24,6 +34,7 @@ export function unavailableDecision(checks: readonly TinyauthCheck[]): TinyauthD
     errorCode: 'TinyauthUnavailable',
     permitted: {},
     notPermitted: groupChecks(checks),
+    source: 'tinyauth',
   };
 }
 

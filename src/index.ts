@@ -11,7 +11,7 @@ export { tinyauthOptionsFromEnv } from './options/options-from-env';
 export { TinyauthOptionsError } from './options/resolve-options';
 export { TinyauthService } from './authorizer/tinyauth.service';
 export type { Authorizer } from './authorizer/authorizer.interface';
-export type { TinyauthCheck, TinyauthDecision } from './decision';
+export type { TinyauthCheck, TinyauthDecision, TinyauthDecisionSource } from './decision';
 export { TinyauthGuard } from './guard/tinyauth.guard';
 export { TinyauthMetadataError } from './guard/route-access.validator';
 export { TinyauthClient } from './client/tinyauth-client';
@@ -86,3 +86,12 @@ export type {
   PolicyExplanation,
   StatementTrace,
 } from './core';
+// Observability: decision events, the audit log, OpenTelemetry spans and metrics.
+export type {
+  TinyauthDecisionEvent,
+  TinyauthDecisionHandler,
+  TinyauthDecisionOutcome,
+  TinyauthCheckResult,
+} from './decision-event';
+export { tinyauthAuditLogger, AUDIT_LOG_CONTEXT } from './observability/audit-logger';
+export type { TinyauthObservabilityOptions } from './options/tinyauth-options.interface';

@@ -1,11 +1,14 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
 import { TinyauthGuard, TinyauthModule, type TinyauthModuleOptions } from 'nestjs-tinyauth';
+import { TinyauthHealthIndicator } from 'nestjs-tinyauth/terminus';
 import { AppleStore } from './apples/apple.store';
 import { ApplesController } from './apples/apples.controller';
 import { DEMO_SERVICE_KEY, EmbeddedTinyauth, EmbeddedTinyauthModule } from './embedded-tinyauth';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { tinyauthConfig } from './tinyauth.config';
 import { WebController } from './web/web.controller';
 
@@ -40,10 +43,12 @@ export function sampleTinyauthOptions(
         sampleTinyauthOptions(fromEnv, embedded),
     }),
     EmbeddedTinyauthModule,
+    TerminusModule,
   ],
-  controllers: [ApplesController, WebController, HealthController],
+  controllers: [ApplesController, WebController, HealthController, MetricsController],
   providers: [
     AppleStore,
+    TinyauthHealthIndicator,
     // Every route of the app goes through the guard, and fails closed: a handler with neither @RequireAction nor
     // @Public is denied. To guard only some controllers instead, drop this provider and put
     // @UseGuards(TinyauthGuard) on them.

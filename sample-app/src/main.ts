@@ -1,3 +1,5 @@
+// First: the metrics SDK is registered before anything records.
+import './telemetry';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

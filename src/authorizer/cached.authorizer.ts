@@ -13,6 +13,8 @@ export interface DecisionCacheOptions {
   cacheTtlMs: number;
   /** Most decisions kept (least recently used ones are dropped first). */
   cacheMaxEntries: number;
+  /** Told of every cache lookup: `true` for a hit, `false` for a miss (metrics; must not throw). */
+  onLookup?: (hit: boolean) => void;
 }
 
 /**
@@ -54,7 +56,8 @@ export class CachedAuthorizer implements Authorizer {
       return this.remote.authorize(facts, checks, context);
     }
     const cached = this.cache.get(key);
-    if (cached !== undefined) return copyDecision(cached);
+    this.options.onLookup?.(cached !== undefined);
+    if (cached !== undefined) return copyDecision(cached, 'cache');
     const decision = await this.inFlight.run(key, () => this.decide(key, session, facts, checks, context));
     return copyDecision(decision);
   }
@@ -76,9 +79,13 @@ export class CachedAuthorizer implements Authorizer {
 }
 
 /** Callers may attach and mutate the decision they get; the cached one must stay as tinyauth gave it. */
-function copyDecision(decision: TinyauthDecision): TinyauthDecision {
+function copyDecision(
+  decision: TinyauthDecision,
+  source: TinyauthDecision['source'] = decision.source,
+): TinyauthDecision {
   return {
     ...decision,
+    source,
     permitted: copyMap(decision.permitted),
     notPermitted: copyMap(decision.notPermitted),
   };

@@ -38,6 +38,7 @@ export class RemoteAuthorizer implements Authorizer {
         errorCode: authorized ? undefined : (answer.ErrorCode ?? 'NotPermitted'),
         permitted: answer.Permitted,
         notPermitted: answer.NotPermitted,
+        source: 'tinyauth',
       };
     } catch (err) {
       this.report(err);

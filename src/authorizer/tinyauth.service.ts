@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { formatArn } from '../core/arn';
 import { TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { CsrfStrategy, ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
@@ -12,6 +12,7 @@ import { rememberedSource } from '../request/context-facts';
 import { graphqlFacts } from '../request/graphql-facts';
 import { isSocketIoClient, wsFacts } from '../request/ws-facts';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
+import { DecisionObserver } from '../observability/decision-observer';
 import type { Authorizer } from './authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from '../decision';
 import { DenialExplainer, type TinyauthExplanation } from './explain/denial-explainer';
@@ -28,6 +29,7 @@ export class TinyauthService {
     @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
     @Inject(TINYAUTH_BATCHED_AUTHORIZER) private readonly authorizer: Authorizer,
     private readonly client: TinyauthClient,
+    @Optional() private readonly observer?: DecisionObserver,
   ) {}
 
   /** The ARN of a resource of this service, built as flask_tinyauth builds it. */
@@ -47,7 +49,7 @@ export class TinyauthService {
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    return this.authorizer.authorize(factsOf(request), checks, context);
+    return this.decide('TinyauthService.authorize', request, checks, context);
   }
 
   /**
@@ -67,7 +69,8 @@ export class TinyauthService {
     resource?: string,
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
-    const decision = await this.authorize(
+    const decision = await this.decide(
+      'TinyauthService.authorizeOrThrow',
       request,
       [{ action, resource: this.arn(resourceClass, resource) }],
       context,
@@ -93,6 +96,17 @@ export class TinyauthService {
   ): Promise<TinyauthExplanation> {
     this.explainer ??= new DenialExplainer(this.client, this.options.service);
     return this.explainer.explain(requestFacts(request), checks, context);
+  }
+
+  private decide(
+    route: string,
+    request: object,
+    checks: readonly TinyauthCheck[],
+    context?: Readonly<Record<string, unknown>>,
+  ): Promise<TinyauthDecision> {
+    const facts = factsOf(request);
+    const decide = () => this.authorizer.authorize(facts, checks, context);
+    return this.observer?.observe({ transport: 'http', route }, facts.headers, checks, decide) ?? decide();
   }
 
   /** Exchanges a user name and password for a session token (tinyauth's get-token-for-login). */

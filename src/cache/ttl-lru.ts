@@ -96,6 +96,11 @@ export class TtlLruCache<K, V> {
     }
   }
 
+  /** Every held value with the moment it stops being usable, expired ones included (for reports, not lookups). */
+  *held(): IterableIterator<{ value: V; keepUntil: number }> {
+    for (const entry of this.entries.values()) yield entry;
+  }
+
   /** Forgets one key. */
   delete(key: K): void {
     this.entries.delete(key);

@@ -1,10 +1,11 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import { isAxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, CsrfStrategy } from '../options/tinyauth-options.interface';
 import { InvalidCredentials, TinyauthClientError } from './client-errors';
 import { UndiciTransport } from './undici-transport';
+import { TinyauthTelemetry } from '../observability/telemetry';
 import { failForStatus, parseAuthorizeByToken, parseJson, parseLoginToken } from './response-parsing';
 import type {
   AuthorizeByTokenRequest,
@@ -29,11 +30,18 @@ export class TinyauthClient implements OnModuleDestroy {
   private readonly authorization: string;
   private readonly servicePath: string;
   private readonly transport: UndiciTransport;
+  /** The endpoint without any user:password in it, as spans show it. */
+  private readonly endpointForSpans: string;
 
   constructor(
     private readonly http: HttpService,
     @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
+    @Optional() private readonly telemetry?: TinyauthTelemetry,
   ) {
+    const shown = new URL(options.endpoint);
+    shown.username = '';
+    shown.password = '';
+    this.endpointForSpans = shown.href;
     this.authorization = `Basic ${Buffer.from(`${options.accessKeyId}:${options.secretAccessKey}`).toString('base64')}`;
     this.servicePath = `api/v1/services/${encodeURIComponent(options.service)}/`;
     this.transport = new UndiciTransport({
@@ -73,8 +81,18 @@ export class TinyauthClient implements OnModuleDestroy {
     return this.send('GET', path);
   }
 
-  /** Sends one request; resolves with any HTTP answer, rejects only with a `TinyauthClientError`. */
-  async send(method: 'GET' | 'POST', path: string, body?: string): Promise<TinyauthHttpResponse> {
+  /**
+   * Sends one request; resolves with any HTTP answer, rejects only with a `TinyauthClientError`. Every call to
+   * tinyauth goes through here, as one OpenTelemetry CLIENT span.
+   */
+  send(method: 'GET' | 'POST', path: string, body?: string): Promise<TinyauthHttpResponse> {
+    if (this.telemetry === undefined) return this.exchange(method, path, body);
+    return this.telemetry.traceCall(method, this.endpointForSpans, path, () =>
+      this.exchange(method, path, body),
+    );
+  }
+
+  private async exchange(method: 'GET' | 'POST', path: string, body?: string): Promise<TinyauthHttpResponse> {
     const url = `${this.options.endpoint}${path}`;
     const axiosRef = this.http.axiosRef;
     try {

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
@@ -13,6 +20,7 @@ import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../errors/transport-d
 import type { HttpRequestLike, RequestFacts } from '../request/request-facts';
 import { isSocketIoClient, rememberHandshake, wsFacts } from '../request/ws-facts';
 import { rememberSource, requestSource, type RequestSource } from '../request/context-facts';
+import { DecisionObserver } from '../observability/decision-observer';
 import { buildChecks, RequirementError } from './build-checks';
 import { resolveRouteAccess, type RouteAccess } from './route-access';
 import { setResponseHeaders } from './response-headers';
@@ -32,6 +40,8 @@ import { httpInputFields } from '../request/selector-input';
 @Injectable()
 export class TinyauthGuard implements CanActivate {
   protected readonly logger = new Logger('TinyauthGuard');
+  /** Decision events, spans and metrics; injected as a property so subclasses' constructors stay as they are. */
+  @Optional() @Inject(DecisionObserver) private readonly decisionObserver?: DecisionObserver;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -62,11 +72,14 @@ export class TinyauthGuard implements CanActivate {
 
     // No await before this call: concurrent field resolvers of one operation reach the authorizer in the same
     // tick, so their checks go to tinyauth together.
-    const decision = await this.authorizer.authorize(
-      source.facts,
+    const decide = () =>
+      this.authorizer.authorize(source.facts, checks, this.getContext(context, source.input.request));
+    const decision = await (this.decisionObserver?.observe(
+      { transport: context.getType(), route: this.describe(context) },
+      source.facts.headers,
       checks,
-      this.getContext(context, source.input.request),
-    );
+      decide,
+    ) ?? decide());
     if (decision.authorized !== true) return this.deny(context, source, decision);
     setTinyauthState(source.holder, { identity: decision.identity, decision });
     return true;

@@ -23,6 +23,9 @@ import { RouteAccessValidator } from '../guard/route-access.validator';
 import { LoginRedirectFilter } from '../login/login-redirect.filter';
 import { alignLoginPathsWithPrefix, LoginMounts } from '../login/login-mount';
 import { LoginRateLimiter, type TinyauthClock } from '../login/login-rate-limiter';
+import { TinyauthTelemetry } from '../observability/telemetry';
+import { DecisionObserver } from '../observability/decision-observer';
+import { tinyauthAuditLogger } from '../observability/audit-logger';
 import { TINYAUTH_RAW_OPTIONS, TinyauthConfigurableModule } from './tinyauth.module-definition';
 
 /** Validates the options once, at start-up, and refuses bypass mode in production. */
@@ -42,14 +45,21 @@ export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinya
 }
 
 /** Picks the decision strategy named by `mode` (bypass overrides it). */
-function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClient): Authorizer {
+function createAuthorizer(
+  options: ResolvedTinyauthOptions,
+  client: TinyauthClient,
+  telemetry: TinyauthTelemetry,
+): Authorizer {
   if (options.bypass) return new BypassAuthorizer();
   const remote = new RemoteAuthorizer(client);
   switch (options.mode) {
     case 'cached':
-      return new CachedAuthorizer(remote, options);
-    case 'local':
-      return new LocalAuthorizer(client, remote, options);
+      return new CachedAuthorizer(remote, { ...options, onLookup: telemetry.cacheLookup });
+    case 'local': {
+      const local = new LocalAuthorizer(client, remote, options);
+      telemetry.watchLocalCaches(() => local.cacheSnapshot());
+      return local;
+    }
     default:
       return remote;
   }
@@ -77,6 +87,18 @@ function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
   return strategy instanceof BypassAuthorizer ? strategy : new BatchingAuthorizer(strategy);
 }
 
+/** Decision events go to `onDecision` and, with `auditLog: true`, to the audit log. */
+function createDecisionObserver(
+  options: ResolvedTinyauthOptions,
+  telemetry: TinyauthTelemetry,
+): DecisionObserver {
+  const handlers = [
+    ...(options.onDecision === undefined ? [] : [options.onDecision]),
+    ...(options.auditLog ? [tinyauthAuditLogger()] : []),
+  ];
+  return new DecisionObserver({ mode: options.bypass ? 'bypass' : options.mode, handlers }, telemetry);
+}
+
 /**
  * Connects an app to tinyauth. Provides `TinyauthService` and `TinyauthGuard`.
  *
@@ -90,12 +112,18 @@ function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
   imports: [HttpModule, DiscoveryModule],
   providers: [
     { provide: TINYAUTH_OPTIONS, useFactory: createResolvedOptions, inject: [TINYAUTH_RAW_OPTIONS] },
+    TinyauthTelemetry,
     TinyauthClient,
     {
       provide: TINYAUTH_AUTHORIZER,
-      useFactory: (options: ResolvedTinyauthOptions, client: TinyauthClient) =>
-        withDenialExplanations(createAuthorizer(options, client), options, client),
-      inject: [TINYAUTH_OPTIONS, TinyauthClient],
+      useFactory: (options: ResolvedTinyauthOptions, client: TinyauthClient, telemetry: TinyauthTelemetry) =>
+        withDenialExplanations(createAuthorizer(options, client, telemetry), options, client),
+      inject: [TINYAUTH_OPTIONS, TinyauthClient, TinyauthTelemetry],
+    },
+    {
+      provide: DecisionObserver,
+      useFactory: createDecisionObserver,
+      inject: [TINYAUTH_OPTIONS, TinyauthTelemetry],
     },
     {
       provide: TINYAUTH_BATCHED_AUTHORIZER,
@@ -125,6 +153,8 @@ function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
     TINYAUTH_CLOCK,
     LoginMounts,
     LoginRateLimiter,
+    TinyauthTelemetry,
+    DecisionObserver,
   ],
 })
 export class TinyauthModule extends TinyauthConfigurableModule implements NestModule {

@@ -30,7 +30,8 @@ function list(value: string | undefined): string[] | undefined {
  * TINYAUTH_CSRF_STRATEGY, TINYAUTH_COOKIE_SECURE, TINYAUTH_MODE, TINYAUTH_CACHE_TTL_MS, TINYAUTH_CACHE_MAX_ENTRIES,
  * TINYAUTH_MAX_STALE_MS, TINYAUTH_NEGATIVE_CACHE_TTL_MS, TINYAUTH_KEY_CACHE_MAX_MS, TINYAUTH_ALLOWED_ORIGINS
  * (comma or space separated), TINYAUTH_LOGIN_WINDOW_MS, TINYAUTH_LOGIN_MAX_FAILURES_PER_ADDRESS,
- * TINYAUTH_LOGIN_MAX_FAILURES_PER_USER, TINYAUTH_EXPLAIN and TINYAUTH_CONTEXT_KEYS (comma or space separated).
+ * TINYAUTH_LOGIN_MAX_FAILURES_PER_USER, TINYAUTH_EXPLAIN, TINYAUTH_CONTEXT_KEYS (comma or space separated) and
+ * TINYAUTH_AUDIT_LOG.
  * Unset variables are left out so defaults apply; the result is
  * validated when the module starts.
  *
@@ -66,6 +67,7 @@ export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ti
     loginMaxFailuresPerUser: int(env.TINYAUTH_LOGIN_MAX_FAILURES_PER_USER),
     explain: flag(env.TINYAUTH_EXPLAIN),
     contextKeys: list(env.TINYAUTH_CONTEXT_KEYS),
+    auditLog: flag(env.TINYAUTH_AUDIT_LOG),
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),

@@ -101,5 +101,7 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     loginMaxFailuresPerUser,
     explain: options.explain ?? false,
     contextKeys: options.contextKeys ?? [],
+    onDecision: options.onDecision,
+    auditLog: options.auditLog ?? false,
   };
 }

@@ -1,3 +1,5 @@
+import type { TinyauthDecisionHandler } from '../decision-event';
+
 /** How the login flow ties a session to a browser (tinyauth's `csrf-strategy`). */
 export type CsrfStrategy = 'cookie' | 'header-token' | 'none';
 
@@ -94,11 +96,23 @@ export interface TinyauthCommonOptions {
   contextKeys?: string[];
 }
 
+/** What the module reports about each decision (spans and metrics need no option: see the README's Observability). */
+export interface TinyauthObservabilityOptions {
+  /**
+   * Called with one `TinyauthDecisionEvent` per guarded request and `TinyauthService` call, synchronously after
+   * the decision. It cannot change the decision; a throw or rejected promise is caught and logged once.
+   */
+  onDecision?: TinyauthDecisionHandler;
+  /** Write every decision event as one JSON line on Nest's `Logger` (context `TinyauthAudit`). Default false. */
+  auditLog?: boolean;
+}
+
 /**
  * Options of `TinyauthModule.forRoot` / `forRootAsync` (the seed's `TINYAUTH_*` settings and more). `endpoint`,
  * `accessKeyId` and `secretAccessKey` are required unless `bypass` is true.
  */
 export type TinyauthModuleOptions = TinyauthCommonOptions &
+  TinyauthObservabilityOptions &
   (
     | (TinyauthConnectionOptions & {
         /** Allow everything without asking tinyauth (TINYAUTH_BYPASS). Development only: refused in production. */
@@ -113,6 +127,10 @@ export interface ResolvedTinyauthOptions extends Required<TinyauthCommonOptions>
   bypass: boolean;
   /** PEM text of the CA bundle when `endpointVerify` is a path. */
   caBundle?: string;
+  /** The application's decision handler, if any. */
+  onDecision?: TinyauthDecisionHandler;
+  /** Whether decision events are written to the audit log. */
+  auditLog: boolean;
 }
 
 /** The module-level switches that shape what the module registers (given beside `forRoot`'s options). */

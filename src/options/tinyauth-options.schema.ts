@@ -162,4 +162,18 @@ export class TinyauthOptionsSchema {
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   contextKeys?: string[];
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isFunction',
+    validator: {
+      validate: (v: unknown) => typeof v === 'function',
+      defaultMessage: () => 'must be a function',
+    },
+  })
+  onDecision?: unknown;
+
+  @IsOptional()
+  @IsBoolean()
+  auditLog?: boolean;
 }

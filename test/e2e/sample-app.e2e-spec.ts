@@ -152,6 +152,29 @@ function readmeTour(): ReadmeCall[] {
 /** A body as the README shows it: JSON compared as data, anything else as text. */
 const comparable = (body: string): unknown => (/^[[{]/.test(body) ? JSON.parse(body) : body);
 
+interface Metrics {
+  types: Map<string, string>;
+  samples: Map<string, number>;
+}
+
+/** Parses Prometheus' text exposition format: `# TYPE` lines and `name{labels} value` samples. */
+function parsePrometheus(text: string): Metrics {
+  const types = new Map<string, string>();
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const type = /^# TYPE (\S+) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+    if (type) types.set(type[1], type[2]);
+    if (line.startsWith('#')) continue;
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?) (\S+)$/.exec(line);
+    if (!sample) throw new Error(`not a Prometheus sample line: ${line}`);
+    const value = Number(sample[2].replace(/^\+Inf$/, 'Infinity'));
+    if (Number.isNaN(value)) throw new Error(`not a number in: ${line}`);
+    samples.set(sample[1], value);
+  }
+  return { types, samples };
+}
+
 async function signIn(appUrl: string, username: string, password: string): Promise<string> {
   const res = await fetch(`${appUrl}login`, {
     method: 'POST',
@@ -250,10 +273,45 @@ describe('sample app, started as the README says (demo mode)', () => {
     expect(remove.status).toBe(403);
   });
 
-  it('serves /health without credentials', async () => {
+  it('serves /health through Terminus, with tinyauth up, without credentials', async () => {
     const res = await fetch(`${sample.appUrl}health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    const tinyauth = { status: 'up', mode: 'remote', reachable: true };
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      info: { tinyauth },
+      error: {},
+      details: { tinyauth },
+    });
+  });
+
+  it('serves /metrics in the Prometheus text format, counting the decisions it made', async () => {
+    const before = parsePrometheus(await (await fetch(`${sample.appUrl}metrics`)).text());
+    const admin = `Basic ${Buffer.from('AKADMIN:admin-secret').toString('base64')}`;
+    const api = `${sample.appUrl}api/v1/apples`;
+    expect((await fetch(api, { headers: { Authorization: admin } })).status).toBe(200);
+    expect((await fetch(api)).status).toBe(401);
+    const res = await fetch(`${sample.appUrl}metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const after = parsePrometheus(await res.text());
+
+    expect(after.types.get('tinyauth_decisions_total')).toBe('counter');
+    expect(after.types.get('tinyauth_decision_duration')).toBe('histogram');
+    expect(after.types.get('tinyauth_reachable')).toBe('gauge');
+    const labels = (outcome: string) =>
+      `tinyauth_outcome="${outcome}",tinyauth_mode="remote",tinyauth_source="tinyauth",otel_scope_name="nestjs-tinyauth"`;
+    const value = (m: Metrics, name: string) => m.samples.get(name) ?? 0;
+    for (const outcome of ['allow', 'deny']) {
+      const counter = `tinyauth_decisions_total{${labels(outcome)}}`;
+      expect(value(after, counter) - value(before, counter)).toBe(1);
+      // The histogram counts the same decisions, and its buckets add up.
+      const count = value(after, `tinyauth_decision_duration_count{${labels(outcome)}}`);
+      expect(count).toBe(value(after, counter));
+      expect(value(after, `tinyauth_decision_duration_bucket{${labels(outcome)},le="+Inf"}`)).toBe(count);
+      expect(value(after, `tinyauth_decision_duration_sum{${labels(outcome)}}`)).toBeGreaterThan(0);
+    }
+    expect(after.samples.get('tinyauth_reachable{otel_scope_name="nestjs-tinyauth"}')).toBe(1);
   });
 
   it('redirects an anonymous browser from / to the login page', async () => {

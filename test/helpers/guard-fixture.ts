@@ -18,7 +18,14 @@ export const guardFixture = {
             Statement: [
               {
                 Effect: 'Allow',
-                Action: ['tinyauth:BatchAuthorizeByToken', 'tinyauth:GetTokenForLogin'],
+                Action: [
+                  'tinyauth:BatchAuthorizeByToken',
+                  'tinyauth:GetTokenForLogin',
+                  // What local mode reads (protocol §8.8).
+                  'tinyauth:GetServiceUserSigningToken',
+                  'tinyauth:GetServiceAccessKeySigningToken',
+                  'tinyauth:GetServiceUserPolicies',
+                ],
                 Resource: ['arn:tinyauth:tinyauth:::services/test'],
               },
             ],

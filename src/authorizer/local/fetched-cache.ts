@@ -42,9 +42,19 @@ export interface FetchedCacheOptions {
 export interface Lookup<V> {
   value: V | undefined;
   freshUntil: number;
+  /** True when served past its lifetime because tinyauth is unavailable. */
+  stale?: boolean;
 }
 
-type Slot<V> = { value: V | undefined; freshUntil: number };
+/** What a cache holds, for metrics and health: ages in ms of the oldest entries, undefined when there are none. */
+export interface FetchedCacheSnapshot {
+  /** Oldest entry still fresh. */
+  oldestFreshAgeMs?: number;
+  /** Oldest entry served stale since it was last fetched, still within `maxStaleMs`. */
+  oldestStaleAgeMs?: number;
+}
+
+type Slot<V> = { value: V | undefined; freshUntil: number; fetchedAt: number; servedStale?: boolean };
 
 /**
  * A bounded cache of things fetched from tinyauth (signing keys, policies): each entry lives as long as tinyauth's
@@ -77,15 +87,14 @@ export class FetchedCache<V> {
     const hit = this.entries.peek(key);
     if (hit?.fresh === true) return hit.value;
     const stale = hit?.value;
-    if (stale !== undefined && this.now() < this.unavailableUntil)
-      return { value: stale.value, freshUntil: 0 };
+    if (stale !== undefined && this.now() < this.unavailableUntil) return servedStale(stale);
     return this.inFlight.run(key, async () => {
       try {
         return this.store(key, await fetch());
       } catch (err) {
         if (!(err instanceof SourceUnavailable)) throw err;
         this.unavailableUntil = this.now() + (this.options.retryAfterMs ?? 1000);
-        if (stale !== undefined) return { value: stale.value, freshUntil: 0 };
+        if (stale !== undefined) return servedStale(stale);
         throw new Undecidable(`${err.message}, and nothing usable is cached`);
       }
     });
@@ -94,13 +103,35 @@ export class FetchedCache<V> {
   private store(key: string, fetched: Fetched<V>): Lookup<V> {
     const now = this.now();
     if (fetched.kind === 'missing') {
-      const slot = { value: undefined, freshUntil: now + this.options.negativeTtlMs };
+      const slot = { value: undefined, freshUntil: now + this.options.negativeTtlMs, fetchedAt: now };
       this.entries.set(key, slot, this.options.negativeTtlMs);
       return slot;
     }
-    const slot = { value: fetched.value, freshUntil: now + fetched.ttlMs };
+    const slot = { value: fetched.value, freshUntil: now + fetched.ttlMs, fetchedAt: now };
     this.entries.set(key, slot, fetched.ttlMs, this.options.maxStaleMs);
     // Even an uncacheable answer is good for this one request.
     return { value: fetched.value, freshUntil: fetched.ttlMs > 0 ? slot.freshUntil : 0 };
   }
+
+  /** The ages of the oldest fresh entry and of the oldest one being served stale (a scan: for scrapes only). */
+  snapshot(): FetchedCacheSnapshot {
+    const now = this.now();
+    let fresh: number | undefined;
+    let stale: number | undefined;
+    for (const { value: slot, keepUntil } of this.entries.held()) {
+      if (slot.value === undefined || now >= keepUntil) continue;
+      if (now < slot.freshUntil) fresh = Math.min(fresh ?? Infinity, slot.fetchedAt);
+      else if (slot.servedStale === true) stale = Math.min(stale ?? Infinity, slot.fetchedAt);
+    }
+    return {
+      oldestFreshAgeMs: fresh === undefined ? undefined : now - fresh,
+      oldestStaleAgeMs: stale === undefined ? undefined : now - stale,
+    };
+  }
+}
+
+/** Marks a slot as used past its lifetime (until a fetch replaces it) and answers with it. */
+function servedStale<V>(slot: Slot<V>): Lookup<V> {
+  slot.servedStale = true;
+  return { value: slot.value, freshUntil: 0, stale: true };
 }

@@ -1,1 +1,1 @@
-export { LocalAuthorizer, type LocalAuthorizerOptions } from './local.authorizer';
+export { LocalAuthorizer, type LocalAuthorizerOptions, type LocalCacheSnapshot } from './local.authorizer';

@@ -18,7 +18,12 @@ import type { RequestFacts } from '../../request/request-facts';
 import type { Authorizer } from '../authorizer.interface';
 import { groupChecks, type TinyauthCheck, type TinyauthDecision } from '../../decision';
 import { decisionContext } from '../request-context';
-import { FetchedCache, Undecidable, type FetchedCacheOptions } from './fetched-cache';
+import {
+  FetchedCache,
+  Undecidable,
+  type FetchedCacheOptions,
+  type FetchedCacheSnapshot,
+} from './fetched-cache';
 import { TinyauthSource, type SigningToken } from './tinyauth-source';
 import { PolicyLintLog } from './policy-lint-log';
 
@@ -45,6 +50,17 @@ const DAY_MS = 86_400_000;
 interface Verified {
   identity: string;
   mfa: unknown;
+}
+
+/** Whether a decision used a key or policy past its lifetime (tinyauth unavailable). */
+interface Staleness {
+  stale: boolean;
+}
+
+/** The ages of what the local caches hold (see `FetchedCacheSnapshot`), signing keys and policies apart. */
+export interface LocalCacheSnapshot {
+  keys: FetchedCacheSnapshot;
+  policies: FetchedCacheSnapshot;
 }
 
 /**
@@ -104,9 +120,10 @@ export class LocalAuthorizer implements Authorizer {
       // Hot path without a single await: verified credentials and a fresh policy are both in memory.
       const now = this.now();
       const memoKey = credentialKey(facts.headers, this.dateOf(now));
+      const used: Staleness = { stale: false };
       const who =
         (memoKey === undefined ? undefined : this.verified.get(memoKey)) ??
-        (await this.identify(facts, now, memoKey));
+        (await this.identify(facts, now, memoKey, used));
       if ('errorCode' in who) {
         // tinyauth checks identity per pair: an identity failure refuses every pair with that code.
         return {
@@ -114,18 +131,36 @@ export class LocalAuthorizer implements Authorizer {
           errorCode: who.errorCode,
           permitted: {},
           notPermitted: groupChecks(checks),
+          source: used.stale ? 'stale' : 'local',
         };
       }
       const policyKey = `${this.options.service}\0${who.identity}`;
       const policy =
-        this.policies.peekFresh(policyKey)?.value ?? (await this.policyOf(policyKey, who.identity));
-      return this.evaluate(policy, who, facts, checks, context);
+        this.policies.peekFresh(policyKey)?.value ?? (await this.policyOf(policyKey, who.identity, used));
+      const decision = this.evaluate(policy, who, facts, checks, context);
+      decision.source = used.stale ? 'stale' : 'local';
+      return decision;
     } catch (err) {
       // Undecidable here, a PolicyError (tinyauth answers 500) or anything unforeseen: tinyauth decides, and the
       // remote strategy fails closed if it cannot.
       this.reportFallback(err);
       return this.remote.authorize(facts, checks, context);
     }
+  }
+
+  /** The ages of the cached signing keys and policies (for metrics and health checks). */
+  cacheSnapshot(): LocalCacheSnapshot {
+    const users = this.userKeys.snapshot();
+    const accessKeys = this.accessKeys.snapshot();
+    const older = (a?: number, b?: number): number | undefined =>
+      a === undefined ? b : b === undefined ? a : Math.max(a, b);
+    return {
+      keys: {
+        oldestFreshAgeMs: older(users.oldestFreshAgeMs, accessKeys.oldestFreshAgeMs),
+        oldestStaleAgeMs: older(users.oldestStaleAgeMs, accessKeys.oldestStaleAgeMs),
+      },
+      policies: this.policies.snapshot(),
+    };
   }
 
   /** Every (action, resource) pair on its own, in request order, as the batch endpoint does. */
@@ -175,24 +210,26 @@ export class LocalAuthorizer implements Authorizer {
     facts: RequestFacts,
     now: number,
     memoKey: string | undefined,
+    used: Staleness,
   ): Promise<Verified | { errorCode: string }> {
     let validUntil = now + MAX_VERIFIED_MS;
-    const bound = (freshUntil: number): void => {
-      validUntil = Math.min(validUntil, freshUntil);
+    const bound = (found: { freshUntil: number; stale?: boolean }): void => {
+      validUntil = Math.min(validUntil, found.freshUntil);
+      if (found.stale === true) used.stale = true;
     };
     const keys: KeySource = {
       userJwtKey: async (region, service, keyDate, user) => {
         const found = await this.userKeys.get(`${service}\0${keyDate}\0${user}`, () =>
           this.source.userSigningToken(user, keyDate),
         );
-        bound(found.freshUntil);
+        bound(found);
         return found.value?.key;
       },
       accessKey: async (region, service, keyDate, keyId) => {
         const found = await this.accessKeys.get(`${service}\0${keyDate}\0${keyId}`, () =>
           this.source.accessKeySigningToken(keyId, keyDate),
         );
-        bound(found.freshUntil);
+        bound(found);
         return found.value;
       },
     };
@@ -205,18 +242,19 @@ export class LocalAuthorizer implements Authorizer {
     }
     const verified = { identity: result.identity, mfa: result.mfa };
     const exp = sessionExpiry(facts.headers);
-    if (exp !== undefined) bound(exp);
+    if (exp !== undefined) bound({ freshUntil: exp });
     if (memoKey !== undefined) this.verified.set(memoKey, verified, validUntil - now);
     return verified;
   }
 
-  private async policyOf(key: string, user: string): Promise<CompiledPolicy> {
+  private async policyOf(key: string, user: string, used: Staleness): Promise<CompiledPolicy> {
     const found = await this.policies.get(key, async () => {
       const fetched = await this.source.userPolicies(user);
       // Compiled once per fetch; every request then only evaluates.
       return fetched.kind === 'found' ? { ...fetched, value: compilePolicy(fetched.value) } : fetched;
     });
     if (found.value === undefined) throw new Undecidable('no policy for an identified user');
+    if (found.stale === true) used.stale = true;
     return found.value;
   }
 

@@ -70,7 +70,7 @@ describe('CachedAuthorizer', () => {
     first.permitted.GetApple.push('tampered');
     first.identity = 'mallory';
     const second = await cached.authorize(facts('Basic a'), checks);
-    expect(second).toEqual(allow());
+    expect(second).toEqual({ ...allow(), source: 'cache' });
   });
 
   it('coalesces identical checks in flight and keeps different ones apart', async () => {

@@ -28,6 +28,30 @@ describe('FetchedCache', () => {
     return { c, cache };
   };
 
+  it('reports the age of the oldest fresh entry, and of entries served stale until a fetch replaces them', async () => {
+    const { c, cache } = setup(1000);
+    expect(cache.snapshot()).toEqual({ oldestFreshAgeMs: undefined, oldestStaleAgeMs: undefined });
+    await cache.get('a', () => Promise.resolve(found('a1')));
+    c.advance(400);
+    await cache.get('b', () => Promise.resolve(found('b1')));
+    await cache.get('missing', () => Promise.resolve({ kind: 'missing' }));
+    c.advance(100);
+    expect(cache.snapshot()).toEqual({ oldestFreshAgeMs: 500, oldestStaleAgeMs: undefined });
+    // Past its lifetime but not served stale: an idle entry, not a sign of an outage.
+    c.advance(600);
+    expect(cache.snapshot()).toEqual({ oldestFreshAgeMs: 700, oldestStaleAgeMs: undefined });
+    expect(await cache.get('a', down)).toMatchObject({ value: 'a1', stale: true });
+    c.advance(300);
+    expect(cache.snapshot()).toEqual({ oldestFreshAgeMs: undefined, oldestStaleAgeMs: 1400 });
+    c.advance(1000);
+    await cache.get('a', () => Promise.resolve(found('a2')));
+    expect(cache.snapshot()).toEqual({ oldestFreshAgeMs: 0, oldestStaleAgeMs: undefined });
+    // Beyond maxStale an entry is no longer usable and no longer reported.
+    await cache.get('a', down).catch(() => undefined);
+    c.advance(1000 + 5000);
+    expect(cache.snapshot()).toEqual({ oldestFreshAgeMs: undefined, oldestStaleAgeMs: undefined });
+  });
+
   it('fetches once and serves from the cache while fresh', async () => {
     const { c, cache } = setup();
     const fetch = jest.fn(() => Promise.resolve(found('k1')));
@@ -69,7 +93,7 @@ describe('FetchedCache', () => {
     const { c, cache } = setup();
     await cache.get('a', () => Promise.resolve(found('old')));
     c.advance(1000 + 4999);
-    expect(await cache.get('a', down)).toEqual({ value: 'old', freshUntil: 0 });
+    expect(await cache.get('a', down)).toEqual({ value: 'old', freshUntil: 0, stale: true });
     c.advance(1);
     await expect(cache.get('a', down)).rejects.toBeInstanceOf(Undecidable);
   });

@@ -49,6 +49,8 @@ describe('option validation', () => {
       loginMaxFailuresPerUser: 30,
       explain: false,
       contextKeys: [],
+      onDecision: undefined,
+      auditLog: false,
     });
   });
 
