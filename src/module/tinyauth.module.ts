@@ -38,7 +38,22 @@ function createAuthorizer(options: ResolvedTinyauthOptions, client: TinyauthClie
   const remote = new RemoteAuthorizer(client);
   switch (options.mode) {
     case 'cached':
-      return new CachedAuthorizer(remote, options);
+      return new CachedAuthorizer(remote, {
+        cacheTtlMs: options.cacheTtlMs,
+        cacheMaxEntries: options.cacheMaxEntries,
+        shared: options.sharedCache && {
+          store: options.sharedCache.store,
+          timeoutMs: options.sharedCache.timeoutMs,
+          invalidationCheckMs: options.sharedCache.invalidationCheckMs,
+          keys: {
+            secretAccessKey: options.secretAccessKey,
+            accessKeyId: options.accessKeyId,
+            service: options.service,
+            partition: options.partition,
+            namespace: options.sharedCache.namespace,
+          },
+        },
+      });
     case 'local':
       return new LocalAuthorizer(client, remote, options);
     default:

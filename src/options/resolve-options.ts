@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from './tinyauth-options.interface';
 import { TinyauthOptionsSchema } from './tinyauth-options.schema';
+import { resolveSharedCache } from './shared-cache-options';
 
 /** Start-up failure caused by a bad option; its message names every bad field, never a value. */
 export class TinyauthOptionsError extends Error {
@@ -50,6 +51,12 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
   if (problems.length > 0) throw new TinyauthOptionsError(problems);
 
   const options = raw as TinyauthModuleOptions;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const mode = options.mode ?? 'remote';
+  const sharedCache = options.bypass
+    ? undefined
+    : resolveSharedCache(options.sharedCache, mode, timeoutMs, problems);
+  if (problems.length > 0) throw new TinyauthOptionsError(problems);
   const endpointVerify = options.endpointVerify ?? true;
   let caBundle: string | undefined;
   if (typeof endpointVerify === 'string') {
@@ -70,14 +77,15 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     endpointVerify,
     caBundle,
     bypass: options.bypass ?? false,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs,
     csrfStrategy: options.csrfStrategy ?? 'cookie',
     cookieSecure: options.cookieSecure ?? true,
-    mode: options.mode ?? 'remote',
+    mode,
     cacheTtlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
     cacheMaxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
     maxStaleMs: options.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
     negativeCacheTtlMs: options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_CACHE_TTL_MS,
     keyCacheMaxMs: options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
+    sharedCache,
   };
 }

@@ -10,6 +10,7 @@ import {
   Min,
   ValidateIf,
   IsUrl,
+  IsObject,
 } from 'class-validator';
 import type { CsrfStrategy, TinyauthMode } from './tinyauth-options.interface';
 
@@ -108,4 +109,9 @@ export class TinyauthOptionsSchema {
   @Min(1)
   @Max(3 * 24 * 3_600_000)
   keyCacheMaxMs?: number;
+
+  // Its members are checked by sharedCacheProblems: a store is a live object, not data for class-validator.
+  @IsOptional()
+  @IsObject()
+  sharedCache?: object;
 }
