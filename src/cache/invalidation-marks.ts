@@ -40,8 +40,8 @@ export type Verdict = 'valid' | 'stale' | 'unknown';
 export class InvalidationMarks {
   private globalFloor = 0;
   private readonly identityFloors: TtlLruCache<string, number>;
-  /** Per identity: the latest of the service-wide and the identity's mark, as last read from the store. */
-  private readonly read: TtlLruCache<string, number>;
+  /** Per identity: the latest of the service-wide and the identity's mark, and when it was read from the store. */
+  private readonly read: TtlLruCache<string, { mark: number; readAt: number }>;
   private readonly reading: Coalescer<string, boolean>;
 
   constructor(
@@ -61,9 +61,11 @@ export class InvalidationMarks {
     const floor = this.identityFloors.get(identity);
     if (floor !== undefined && decidedAt <= floor) return 'stale';
     if (this.store === undefined) return 'valid';
-    const mark = this.read.get(identity);
-    if (mark === undefined) return 'unknown';
-    return decidedAt <= mark ? 'stale' : 'valid';
+    const read = this.read.get(identity);
+    if (read === undefined) return 'unknown';
+    // Read again in the background half-way through, so steady traffic never waits for the store.
+    if (this.now() - read.readAt >= this.options.checkMs / 2) void this.refresh(identity);
+    return decidedAt <= read.mark ? 'stale' : 'valid';
   }
 
   /** Reads the marks that apply to `identity` from the store (shared by concurrent callers); false on failure. */
@@ -122,7 +124,8 @@ export class InvalidationMarks {
         store.malformed();
         own = this.now() + CLOCK_SKEW_ALLOWANCE_MS;
       }
-      this.read.set(identity, Math.max(global, own ?? 0), this.options.checkMs);
+      const readAt = this.now();
+      this.read.set(identity, { mark: Math.max(global, own ?? 0), readAt }, this.options.checkMs);
       return true;
     } catch {
       return false;
