@@ -1,16 +1,42 @@
 /**
  * One benchmark app in its own process: `node -r ts-node/register/transpile-only bench/app.ts <adapter> <variant>
- * <tinyauth-url>`. Prints `READY <port>` once listening.
+ * <tinyauth-url> [<redis-url>]`. Prints `READY <port>` once listening. The `cached-shared` variant is `cached` with
+ * the shared tier on Redis (Keyv + @keyv/redis) at `<redis-url>`.
  */
 import 'reflect-metadata';
-import { Controller, Get, Module, Req, UseGuards, type DynamicModule, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Module,
+  Req,
+  UseGuards,
+  type DynamicModule,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import KeyvRedis, { createClient } from '@keyv/redis';
+import { Keyv } from 'keyv';
 import { Pool } from 'undici';
-import { RequireAction, TinyauthGuard, TinyauthModule, requestFacts, type HttpRequestLike } from '../src';
+import {
+  CachedAuthorizer,
+  RequireAction,
+  TINYAUTH_AUTHORIZER,
+  TinyauthGuard,
+  TinyauthModule,
+  requestFacts,
+  type Authorizer,
+  type HttpRequestLike,
+} from '../src';
 import { BENCH_SERVICE_KEY, type AdapterName, type Variant } from './variants';
 
-const [adapter, variant, tinyauthUrl] = process.argv.slice(2) as [AdapterName, Variant, string];
+const [adapter, variant, tinyauthUrl, redisUrl] = process.argv.slice(2) as [
+  AdapterName,
+  Variant,
+  string,
+  string | undefined,
+];
 
 @Controller()
 class BareController {
@@ -27,6 +53,24 @@ class GuardedController {
   @RequireAction('ListApples', 'apples')
   bench(): object {
     return { ok: true };
+  }
+
+  /** One decision per apple name: the replicas scenario spreads its load over many names. */
+  @Get('bench/:name')
+  @RequireAction('GetApple', 'apples', 'name')
+  apple(): object {
+    return { ok: true };
+  }
+}
+
+/** The decision cache's counters, for the replicas scenario. */
+@Controller()
+class StatsController {
+  constructor(@Inject(TINYAUTH_AUTHORIZER) private readonly authorizer: Authorizer) {}
+
+  @Get('stats')
+  stats(): object {
+    return (this.authorizer as CachedAuthorizer).stats();
   }
 }
 
@@ -60,25 +104,45 @@ class RawUndiciController {
   }
 }
 
-function tinyauthModule(mode: 'remote' | 'cached' | 'local'): DynamicModule {
+/** Redis through Keyv, as the README shows it. */
+function redisStore(url: string): Keyv {
+  const client = createClient({ url, socket: { reconnectStrategy: () => 100 }, disableOfflineQueue: true });
+  client.on('error', () => undefined);
+  const keyv = new Keyv({ store: new KeyvRedis(client, { throwOnErrors: true }), throwOnErrors: true });
+  keyv.on('error', () => undefined);
+  return keyv;
+}
+
+const storeTimeout = process.env.BENCH_STORE_TIMEOUT_MS
+  ? { timeoutMs: Number(process.env.BENCH_STORE_TIMEOUT_MS) }
+  : {};
+
+function tinyauthModule(mode: 'remote' | 'cached' | 'local', shared: boolean): DynamicModule {
   return TinyauthModule.forRoot({
     endpoint: tinyauthUrl,
     accessKeyId: BENCH_SERVICE_KEY.id,
     secretAccessKey: BENCH_SERVICE_KEY.secret,
     service: 'apples',
     mode,
+    ...(process.env.BENCH_CACHE_TTL_MS ? { cacheTtlMs: Number(process.env.BENCH_CACHE_TTL_MS) } : {}),
+    ...(shared && redisUrl ? { sharedCache: { store: redisStore(redisUrl), ...storeTimeout } } : {}),
   });
 }
 
 function appModule(): Type<unknown> {
-  const modes = { remote: 'remote', cached: 'cached', local: 'local' } as const;
-  const imports = variant in modes ? [tinyauthModule(modes[variant as keyof typeof modes])] : [];
+  const modes = { remote: 'remote', cached: 'cached', local: 'local', 'cached-shared': 'cached' } as const;
+  const imports =
+    variant in modes
+      ? [tinyauthModule(modes[variant as keyof typeof modes], variant === 'cached-shared')]
+      : [];
   const controllers =
     variant === 'bare'
       ? [BareController]
       : variant === 'raw-undici'
         ? [RawUndiciController]
-        : [GuardedController];
+        : variant === 'cached' || variant === 'cached-shared'
+          ? [GuardedController, StatsController]
+          : [GuardedController];
   @Module({ imports, controllers })
   class BenchModule {}
   return BenchModule;

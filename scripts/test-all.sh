@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs (npm packages, Debian's chromium for the browser test) and runs all of
-# it: lint and format check, build, unit, e2e (Express and Fastify, real HTTP) and browser tests, then the consumer
-# matrix.
+# Installs everything the test suite needs (npm packages, Debian's chromium for the browser test, Debian's
+# redis-server for the shared-cache test) and runs all of it: lint and format check, build, unit, e2e (Express and
+# Fastify, real HTTP) and browser tests, then the consumer matrix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the browser test..."
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian's ${missing[*]} for the browser and shared-cache tests..."
   as_root=""
   [ "$(id -u)" = 0 ] || as_root="sudo"
   $as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The package's service is not wanted: the test starts its own server on a free port.
+  if [[ " ${missing[*]} " == *" redis-server "* ]]; then
+    $as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
+  fi
 fi
 
 npm ci --no-audit --no-fund

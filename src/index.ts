@@ -67,7 +67,14 @@ export { SESSION_COOKIE, CSRF_COOKIE } from './login/session-cookies';
 // Decision strategies (remote / cached / local) and their caches.
 export type { TinyauthMode } from './options/tinyauth-options.interface';
 export { CachedAuthorizer } from './authorizer/cached.authorizer';
-export type { DecisionCacheOptions } from './authorizer/cached.authorizer';
+export type {
+  DecisionCacheOptions,
+  CachedDecisionStats,
+  SharedDecisionTier,
+} from './authorizer/cached.authorizer';
+export type { SharedCacheStore } from './cache/shared-store';
+export type { SharedKeyScope } from './cache/shared-entries';
+export type { SharedDecisionCacheOptions } from './options/tinyauth-options.interface';
 export { LocalAuthorizer } from './authorizer/local';
 export type { LocalAuthorizerOptions } from './authorizer/local';
 export { RemoteAuthorizer } from './authorizer/remote.authorizer';

@@ -11,4 +11,10 @@ export interface Authorizer {
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision>;
+
+  /**
+   * Forgets cached allow decisions (all, or those of one identity), where the strategy caches any. Rejects when
+   * the forgetting could not reach every replica.
+   */
+  invalidate?(identity?: string): Promise<void>;
 }

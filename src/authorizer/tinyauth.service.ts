@@ -109,6 +109,20 @@ export class TinyauthService {
     return this.observer?.observe({ transport: 'http', route }, facts.headers, checks, decide) ?? decide();
   }
 
+  /**
+   * Forgets cached allow decisions: every one, or those tinyauth granted to `identity` (a tinyauth user name),
+   * e.g. right after revoking that user's key or policy in tinyauth. In `cached` mode it takes effect in this
+   * process at once and, with `sharedCache`, on every replica within `sharedCache.invalidationCheckMs` (default
+   * 1 s); without it, other processes keep their decisions for up to `cacheTtlMs`. Other modes cache no
+   * decisions: it resolves and does nothing.
+   *
+   * @throws Error (rejected promise) when the shared store could not record the invalidation; this process has
+   * forgotten the decisions anyway, the other replicas may keep them for up to `cacheTtlMs`.
+   */
+  async invalidateCachedDecisions(identity?: string): Promise<void> {
+    await this.authorizer.invalidate?.(identity);
+  }
+
   /** Exchanges a user name and password for a session token (tinyauth's get-token-for-login). */
   getTokenForLogin(
     username: string,

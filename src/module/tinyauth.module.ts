@@ -54,7 +54,23 @@ function createAuthorizer(
   const remote = new RemoteAuthorizer(client);
   switch (options.mode) {
     case 'cached':
-      return new CachedAuthorizer(remote, { ...options, onLookup: telemetry.cacheLookup });
+      return new CachedAuthorizer(remote, {
+        cacheTtlMs: options.cacheTtlMs,
+        cacheMaxEntries: options.cacheMaxEntries,
+        onLookup: telemetry.cacheLookup,
+        shared: options.sharedCache && {
+          store: options.sharedCache.store,
+          timeoutMs: options.sharedCache.timeoutMs,
+          invalidationCheckMs: options.sharedCache.invalidationCheckMs,
+          keys: {
+            secretAccessKey: options.secretAccessKey,
+            accessKeyId: options.accessKeyId,
+            service: options.service,
+            partition: options.partition,
+            namespace: options.sharedCache.namespace,
+          },
+        },
+      });
     case 'local': {
       const local = new LocalAuthorizer(client, remote, options);
       telemetry.watchLocalCaches(() => local.cacheSnapshot());

@@ -3,6 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from './tinyauth-options.interface';
 import { TinyauthOptionsSchema } from './tinyauth-options.schema';
 import { canonicalOrigin } from '../core/origin';
+import { resolveSharedCache } from './shared-cache-options';
 
 /** Start-up failure caused by a bad option; its message names every bad field, never a value. */
 export class TinyauthOptionsError extends Error {
@@ -66,6 +67,12 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
       `loginMaxFailuresPerUser: must be greater than loginMaxFailuresPerAddress (${loginMaxFailuresPerAddress}), so one address cannot lock a user name out`,
     ]);
   }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const mode = options.mode ?? 'remote';
+  const sharedCache = options.bypass
+    ? undefined
+    : resolveSharedCache(options.sharedCache, mode, timeoutMs, problems);
+  if (problems.length > 0) throw new TinyauthOptionsError(problems);
   const endpointVerify = options.endpointVerify ?? true;
   let caBundle: string | undefined;
   if (typeof endpointVerify === 'string') {
@@ -86,10 +93,10 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     endpointVerify,
     caBundle,
     bypass: options.bypass ?? false,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs,
     csrfStrategy: options.csrfStrategy ?? 'cookie',
     cookieSecure: options.cookieSecure ?? true,
-    mode: options.mode ?? 'remote',
+    mode,
     cacheTtlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
     cacheMaxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
     maxStaleMs: options.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
@@ -103,5 +110,6 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     contextKeys: options.contextKeys ?? [],
     onDecision: options.onDecision,
     auditLog: options.auditLog ?? false,
+    sharedCache,
   };
 }

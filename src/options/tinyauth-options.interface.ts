@@ -1,4 +1,5 @@
 import type { TinyauthDecisionHandler } from '../decision-event';
+import type { SharedCacheStore } from '../cache/shared-store';
 
 /** How the login flow ties a session to a browser (tinyauth's `csrf-strategy`). */
 export type CsrfStrategy = 'cookie' | 'header-token' | 'none';
@@ -19,6 +20,36 @@ export interface TinyauthConnectionOptions {
   /** Secret of that access key (TINYAUTH_SECRET_ACCESS_KEY). Never logged. */
   secretAccessKey: string;
 }
+
+/**
+ * `cached` mode's shared second tier (see the README, "Running many replicas"): allow decisions one replica got
+ * from tinyauth are reused by every replica through `store`, and invalidations reach every replica.
+ *
+ * @example
+ * sharedCache: { store: new Keyv({ store: new KeyvRedis(redisUrl), throwOnErrors: true }) }
+ */
+export interface SharedDecisionCacheOptions {
+  /**
+   * The shared store: a Keyv instance (`keyv` + `@keyv/redis`), a cache-manager / `@nestjs/cache-manager` `Cache`,
+   * or anything with `get(key)` and `set(key, value, ttlMs)`. This package never connects, closes or configures it.
+   */
+  store: SharedCacheStore;
+  /**
+   * Time allowed for one store operation, in ms; beyond it the store counts as failed and tinyauth decides.
+   * Default: the smaller of 50 and a quarter of `timeoutMs`. Must be below `timeoutMs`.
+   */
+  timeoutMs?: number;
+  /** Prefix of every key written (letters, digits, `_ . : -`). Default `tinyauth`. */
+  namespace?: string;
+  /**
+   * How long a replica trusts the invalidation marks it read before reading them again, in ms: the bound within
+   * which `TinyauthService.invalidateCachedDecisions` reaches every replica. Default 1000.
+   */
+  invalidationCheckMs?: number;
+}
+
+/** {@link SharedDecisionCacheOptions} with every default filled in. */
+export type ResolvedSharedCacheOptions = Required<SharedDecisionCacheOptions>;
 
 /** The options every configuration has, whether it talks to tinyauth or bypasses it. */
 export interface TinyauthCommonOptions {
@@ -94,6 +125,11 @@ export interface TinyauthCommonOptions {
    * linter reads it, to warn about conditions on keys that are never sent. Default none.
    */
   contextKeys?: string[];
+  /**
+   * `cached` mode: a store shared by every replica of the service (e.g. Redis through Keyv) as a second tier behind
+   * the in-process cache. Unset: each process caches for itself.
+   */
+  sharedCache?: SharedDecisionCacheOptions;
 }
 
 /** What the module reports about each decision (spans and metrics need no option: see the README's Observability). */
@@ -122,7 +158,10 @@ export type TinyauthModuleOptions = TinyauthCommonOptions &
   );
 
 /** Options after validation, with every default filled in. */
-export interface ResolvedTinyauthOptions extends Required<TinyauthCommonOptions>, TinyauthConnectionOptions {
+export interface ResolvedTinyauthOptions
+  extends Required<Omit<TinyauthCommonOptions, 'sharedCache'>>, TinyauthConnectionOptions {
+  /** The shared tier of `cached` mode, when configured. */
+  sharedCache: ResolvedSharedCacheOptions | undefined;
   /** True in bypass mode (development only). */
   bypass: boolean;
   /** PEM text of the CA bundle when `endpointVerify` is a path. */

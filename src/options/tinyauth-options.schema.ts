@@ -14,6 +14,7 @@ import {
   IsUrl,
   ValidateBy,
   type ValidationOptions,
+  IsObject,
 } from 'class-validator';
 import { canonicalOrigin } from '../core/origin';
 import type { CsrfStrategy, TinyauthMode } from './tinyauth-options.interface';
@@ -176,4 +177,9 @@ export class TinyauthOptionsSchema {
   @IsOptional()
   @IsBoolean()
   auditLog?: boolean;
+
+  // Its members are checked by sharedCacheProblems: a store is a live object, not data for class-validator.
+  @IsOptional()
+  @IsObject()
+  sharedCache?: object;
 }

@@ -89,6 +89,41 @@ describe('option validation', () => {
     );
   });
 
+  it.each([
+    ['sharedCache', { ...valid, mode: 'cached', sharedCache: 'redis://x' }],
+    ['sharedCache', { ...valid, mode: 'remote', sharedCache: { store: new Map() } }],
+    ['sharedCache.store', { ...valid, mode: 'cached', sharedCache: { store: { get: () => 1 } } }],
+    [
+      'sharedCache.timeoutMs',
+      { ...valid, mode: 'cached', sharedCache: { store: new Map(), timeoutMs: 5000 } },
+    ],
+    [
+      'sharedCache.namespace',
+      { ...valid, mode: 'cached', sharedCache: { store: new Map(), namespace: 'a b' } },
+    ],
+    [
+      'sharedCache.invalidationCheckMs',
+      { ...valid, mode: 'cached', sharedCache: { store: new Map(), invalidationCheckMs: 1 } },
+    ],
+    ['sharedCache.stor', { ...valid, mode: 'cached', sharedCache: { store: new Map(), stor: 1 } }],
+  ])('names the bad shared-cache option %s', (field, raw) => {
+    expect(problemsOf(raw)).toMatch(new RegExp(`- ${field.replace('.', '\\.')}: `));
+  });
+
+  it('fills in the shared cache defaults: a store timeout well under timeoutMs', () => {
+    const store = new Map();
+    expect(resolveTinyauthOptions({ ...valid, mode: 'cached', sharedCache: { store } }).sharedCache).toEqual({
+      store,
+      timeoutMs: 50,
+      namespace: 'tinyauth',
+      invalidationCheckMs: 1000,
+    });
+    expect(
+      resolveTinyauthOptions({ ...valid, timeoutMs: 100, mode: 'cached', sharedCache: { store } }).sharedCache
+        ?.timeoutMs,
+    ).toBe(25);
+  });
+
   it('rejects something that is not an object', () => {
     expect(problemsOf(null)).toContain('options: expected an object');
   });
