@@ -8,6 +8,17 @@ import { Catch, Controller, Get, Module, type ArgumentsHost, type ExceptionFilte
 import { APP_GUARD } from '@nestjs/core';
 import * as api from 'nestjs-tinyauth';
 import {
+  TinyauthMetadataError,
+  TinyauthGraphQLError,
+  TINYAUTH_CLOCK,
+  formatTinyauthExplanation,
+  explainPolicy,
+  formatExplanation,
+  lintPolicyDocument,
+  lintPolicyInput,
+  LINT_RULES,
+  tinyauthAuditLogger,
+  AUDIT_LOG_CONTEXT,
   AuthorizationFailed,
   CachedAuthorizer,
   createLoginController,
@@ -87,6 +98,17 @@ import {
 } from 'nestjs-tinyauth/testing';
 
 export const valueExports = {
+  TinyauthMetadataError,
+  TinyauthGraphQLError,
+  TINYAUTH_CLOCK,
+  formatTinyauthExplanation,
+  explainPolicy,
+  formatExplanation,
+  lintPolicyDocument,
+  lintPolicyInput,
+  LINT_RULES,
+  tinyauthAuditLogger,
+  AUDIT_LOG_CONTEXT,
   AuthorizationFailed,
   CachedAuthorizer,
   createLoginController,
