@@ -162,7 +162,7 @@ export const allTestingValuesListed: Exactly<
   Exclude<keyof typeof testing, 'default'>
 > = true;
 
-const byName: ResourceSelector = (request) => (request as { params: { name: string } }).params.name;
+const byName: ResourceSelector = (input) => input.params.name;
 const requirement: ActionRequirement = { action: 'GetApple', resourceClass: 'apples', resource: byName };
 
 @Controller('apples')
