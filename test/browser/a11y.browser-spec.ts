@@ -15,7 +15,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AxeResults, RunOptions } from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './launch';
 import { AppModule } from '../../sample-app/src/app.module';
 import { contrastRatio, hex, over, parseCssColor, type Rgba } from './contrast';
 
@@ -44,7 +45,6 @@ declare const axe: { run(context: unknown, options: RunOptions): Promise<AxeResu
 /** `paintedInPage`, installed in the page by `nonTextContrast`. */
 declare const tinyauthPainted: (element: DomElement) => Painted;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '..', '..', 'test-output');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -296,18 +296,7 @@ beforeAll(async () => {
     savedEnv[name] = process.env[name];
     delete process.env[name];
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60000);
 
 afterAll(async () => {

@@ -20,7 +20,8 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { launchChromium } from './launch';
 import { Public, RequireAction, TinyauthGuard, TinyauthModule } from 'nestjs-tinyauth';
 import { demoFixture, startTinyauthServer } from 'nestjs-tinyauth/testing';
 
@@ -36,7 +37,6 @@ declare class XMLHttpRequest {
   getResponseHeader(name: string): string | null;
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BASIC_CONTROL = 'Basic realm="apples", charset="UTF-8"';
 
 interface RawReply {
@@ -124,18 +124,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   tinyauth = await startTinyauthServer({ fixture: demoFixture });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60000);
 
 afterAll(async () => {

@@ -2,15 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from './launch';
 import { TinyauthModule } from 'nestjs-tinyauth';
 import { demoFixture, startTinyauthServer } from 'nestjs-tinyauth/testing';
 
 // What page.evaluate callbacks touch in the browser (the project compiles without the DOM library).
 declare const document: { querySelector(selector: string): unknown };
 declare function getComputedStyle(element: unknown): { borderRadius: string };
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 async function startApp(
   adapter: 'express' | 'fastify',
@@ -47,18 +46,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   tinyauth = await startTinyauthServer({ fixture: demoFixture });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60000);
 
 afterAll(async () => {

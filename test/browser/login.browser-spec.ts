@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Controller, Get, Header, Module, UseGuards, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from './launch';
 import {
   RedirectToLogin,
   RequireAction,
@@ -22,7 +23,6 @@ declare const document: {
   documentElement: { scrollWidth: number };
 };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '..', '..', 'test-output');
 
 @Controller()
@@ -67,18 +67,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   tinyauth = await startTinyauthServer({ fixture: demoFixture });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   mkdirSync(OUTPUT, { recursive: true });
 }, 60000);
 

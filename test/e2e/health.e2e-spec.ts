@@ -10,10 +10,10 @@ import { startTinyauthServer, type TinyauthServer } from 'nestjs-tinyauth/testin
 import { ApplesController } from '../helpers/guard-app';
 import { ADAPTERS, startApp, type RunningApp } from '../helpers/http-apps';
 import { ALICE_KEY, SERVICE_KEY, basic, guardFixture } from '../helpers/guard-fixture';
-import { fakeDateOnly } from '../helpers/fake-date';
+import { freezeClock } from '../helpers/frozen-clock';
 
 // Time moves only when a test says so: the local mode's 1 ms key lifetime cannot race the machine's speed.
-const clock = fakeDateOnly();
+const clock = freezeClock(Date.now());
 afterAll(() => clock.restore());
 
 @Controller('health')

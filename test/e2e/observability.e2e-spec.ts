@@ -10,12 +10,12 @@ import type { TinyauthDecisionEvent, TinyauthModuleOptions } from 'nestjs-tinyau
 import { ADAPTERS, MemoryLogger, startApp, type RunningApp } from '../helpers/http-apps';
 import { guardAppModule } from '../helpers/guard-app';
 import { ALICE_KEY, BOB_KEY, SERVICE_KEY, basic, guardFixture } from '../helpers/guard-fixture';
-import { fakeDateOnly } from '../helpers/fake-date';
+import { freezeClock } from '../helpers/frozen-clock';
 import { installOtelSdk, pointValue, withRequestSpans } from '../helpers/otel-sdk';
 
 const sdk = installOtelSdk();
 // Each step starts 10 ms after the previous one, whatever the machine's speed: alice's 1 ms key has always expired.
-const clock = fakeDateOnly();
+const clock = freezeClock(Date.now());
 afterAll(() => clock.restore());
 const ARN = (rest: string): string => `arn:tinyauth:test:default::${rest}`;
 
