@@ -7,10 +7,11 @@ export interface TinyauthCheck {
 /**
  * Where a decision's answer came from: `tinyauth` (asked over HTTP, including a failure to reach it), `cache` (an
  * allow reused by `mode: 'cached'`), `local` (decided in-process from fresh keys and policies), `stale` (decided
- * in-process from keys or policies past their lifetime, within `maxStaleMs`, while tinyauth is unreachable), or
- * `bypass` (bypass mode, nobody asked).
+ * in-process from keys or policies past their lifetime, within `maxStaleMs`, while tinyauth is unreachable),
+ * `bypass` (bypass mode, nobody asked), or `guard` (refused by the guard itself without asking anyone: a handler
+ * with neither `@RequireAction` nor `@Public`, or a resource it cannot build).
  */
-export type TinyauthDecisionSource = 'tinyauth' | 'cache' | 'local' | 'stale' | 'bypass';
+export type TinyauthDecisionSource = 'tinyauth' | 'cache' | 'local' | 'stale' | 'bypass' | 'guard';
 
 /** The outcome of one authorization: allowed only when `authorized` is exactly `true`. */
 export interface TinyauthDecision {

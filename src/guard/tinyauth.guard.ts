@@ -61,25 +61,20 @@ export class TinyauthGuard implements CanActivate {
     } catch (err) {
       const message = err instanceof RequirementError ? err.message : 'building the checks failed';
       this.logger.error(`${this.describe(context)}: ${message}; denying the request`);
-      return this.deny(context, source, denial('NotPermitted'));
+      return this.deny(context, source, await this.observed(context, source, [], denied));
     }
     if (checks.length === 0) {
       this.logger.warn(
         `${this.describe(context)} has neither @RequireAction nor @Public; denying the request`,
       );
-      return this.deny(context, source, denial('NotPermitted'));
+      return this.deny(context, source, await this.observed(context, source, [], denied));
     }
 
     // No await before this call: concurrent field resolvers of one operation reach the authorizer in the same
     // tick, so their checks go to tinyauth together.
-    const decide = () =>
-      this.authorizer.authorize(source.facts, checks, this.getContext(context, source.input.request));
-    const decision = await (this.decisionObserver?.observe(
-      { transport: context.getType(), route: this.describe(context) },
-      source.facts.headers,
-      checks,
-      decide,
-    ) ?? decide());
+    const decision = await this.observed(context, source, checks, () =>
+      this.authorizer.authorize(source.facts, checks, this.getContext(context, source.input.request)),
+    );
     if (decision.authorized !== true) return this.deny(context, source, decision);
     setTinyauthState(source.holder, { identity: decision.identity, decision });
     return true;
@@ -201,6 +196,23 @@ export class TinyauthGuard implements CanActivate {
     throw exception;
   }
 
+  /** `decide`, reported as one decision event, span and metric (denials the guard makes itself included). */
+  private observed(
+    context: ExecutionContext,
+    source: RequestSource,
+    checks: readonly TinyauthCheck[],
+    decide: () => Promise<TinyauthDecision>,
+  ): Promise<TinyauthDecision> {
+    return (
+      this.decisionObserver?.observe(
+        { transport: context.getType(), route: this.describe(context) },
+        source.facts.headers,
+        checks,
+        decide,
+      ) ?? decide()
+    );
+  }
+
   /** Resolved once per (class, handler): metadata is fixed after start-up, and this runs on every request. */
   private routeAccess(context: ExecutionContext): RouteAccess {
     const cls = context.getClass();
@@ -240,6 +252,10 @@ function refuseConnection(client: object, body: { Authorized: false; ErrorCode: 
     c.close?.(POLICY_VIOLATION, body.ErrorCode);
   }
 }
+
+/** A route this guard refuses by itself (nothing declared, or a resource it cannot build): 403, no call. */
+const denied = (): Promise<TinyauthDecision> =>
+  Promise.resolve({ ...denial('NotPermitted'), source: 'guard' as const });
 
 function denial(errorCode: string): TinyauthDecision {
   return { authorized: false, errorCode, permitted: {}, notPermitted: {} };
