@@ -101,4 +101,8 @@ export type {
   TinyauthCheckResult,
 } from './decision-event';
 export { tinyauthAuditLogger, AUDIT_LOG_CONTEXT } from './observability/audit-logger';
-export type { TinyauthObservabilityOptions } from './options/tinyauth-options.interface';
+export type {
+  TinyauthObservabilityOptions,
+  TinyauthRpcHeadersReader,
+  TinyauthTransportOptions,
+} from './options/tinyauth-options.interface';

@@ -137,7 +137,7 @@ export class TinyauthGuard implements CanActivate {
 
   /** What this handler call carries, whatever the transport (credentials, source address, selector input). */
   protected getSource(context: ExecutionContext): RequestSource {
-    return requestSource(context);
+    return requestSource(context, this.options.rpcHeaders);
   }
 
   /** The checks to make: every `@RequireAction` of the class, then of the handler. */

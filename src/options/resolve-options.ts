@@ -109,6 +109,7 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     explain: options.explain ?? false,
     contextKeys: options.contextKeys ?? [],
     onDecision: options.onDecision,
+    rpcHeaders: options.rpcHeaders,
     auditLog: options.auditLog ?? false,
     sharedCache,
   };

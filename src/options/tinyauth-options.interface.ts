@@ -132,6 +132,22 @@ export interface TinyauthCommonOptions {
   sharedCache?: SharedDecisionCacheOptions;
 }
 
+/**
+ * Reads the end user's credential headers from a microservice message: `[name, value]` pairs (e.g.
+ * `[['Authorization', 'Basic ...']]`) from the payload (`@Payload()`) and the transport's context (`@Ctx()`).
+ */
+export type TinyauthRpcHeadersReader = (data: unknown, context: unknown) => Array<[string, string]>;
+
+/** Where the guard finds credentials outside HTTP. */
+export interface TinyauthTransportOptions {
+  /**
+   * Microservice handlers: where a message carries the end user's credentials. Default: the payload's `headers`
+   * field (`{ authorization, cookie }`) and the transport's own metadata where it has some (gRPC `Metadata`). A
+   * reader that throws gives no credentials (401).
+   */
+  rpcHeaders?: TinyauthRpcHeadersReader;
+}
+
 /** What the module reports about each decision (spans and metrics need no option: see the README's Observability). */
 export interface TinyauthObservabilityOptions {
   /**
@@ -149,6 +165,7 @@ export interface TinyauthObservabilityOptions {
  */
 export type TinyauthModuleOptions = TinyauthCommonOptions &
   TinyauthObservabilityOptions &
+  TinyauthTransportOptions &
   (
     | (TinyauthConnectionOptions & {
         /** Allow everything without asking tinyauth (TINYAUTH_BYPASS). Development only: refused in production. */
@@ -170,6 +187,8 @@ export interface ResolvedTinyauthOptions
   onDecision?: TinyauthDecisionHandler;
   /** Whether decision events are written to the audit log. */
   auditLog: boolean;
+  /** The application's reader of microservice credentials, if any. */
+  rpcHeaders?: TinyauthRpcHeadersReader;
 }
 
 /** The module-level switches that shape what the module registers (given beside `forRoot`'s options). */

@@ -22,6 +22,16 @@ import type { CsrfStrategy, TinyauthMode } from './tinyauth-options.interface';
 /** In bypass mode nothing talks to tinyauth, so its address and key may be left out. */
 const needsTinyauth = (o: TinyauthOptionsSchema): boolean => o.bypass !== true || o.endpoint !== undefined;
 
+/** A callback option (checked for being callable; what it returns is checked where it is called). */
+const IsFunction = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isFunction',
+    validator: {
+      validate: (v: unknown) => typeof v === 'function',
+      defaultMessage: () => 'must be a function',
+    },
+  });
+
 /** An origin such as `https://app.example.com` (scheme, host, optional port; nothing else). */
 function IsOrigin(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -165,14 +175,12 @@ export class TinyauthOptionsSchema {
   contextKeys?: string[];
 
   @IsOptional()
-  @ValidateBy({
-    name: 'isFunction',
-    validator: {
-      validate: (v: unknown) => typeof v === 'function',
-      defaultMessage: () => 'must be a function',
-    },
-  })
+  @IsFunction()
   onDecision?: unknown;
+
+  @IsOptional()
+  @IsFunction()
+  rpcHeaders?: unknown;
 
   @IsOptional()
   @IsBoolean()

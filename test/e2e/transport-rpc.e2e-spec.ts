@@ -13,6 +13,7 @@ import {
 } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { startTinyauthServer, type TinyauthServer } from 'nestjs-tinyauth/testing';
+import type { TinyauthModuleOptions } from 'nestjs-tinyauth';
 import { hybridAppModule } from '../helpers/transport-apps';
 import { ALICE_KEY, BOB_KEY, SERVICE_KEY, basic, guardFixture } from '../helpers/guard-fixture';
 import { closedPortUrl } from '../helpers/scripted-server';
@@ -23,12 +24,16 @@ interface Hybrid {
   close(): Promise<void>;
 }
 
-async function startHybrid(endpoint: string): Promise<Hybrid> {
+async function startHybrid(
+  endpoint: string,
+  extra: Pick<TinyauthModuleOptions, 'rpcHeaders'> = {},
+): Promise<Hybrid> {
   const module = hybridAppModule({
     endpoint,
     accessKeyId: SERVICE_KEY.id,
     secretAccessKey: SERVICE_KEY.secret,
     service: 'test',
+    ...extra,
   });
   const app = await NestFactory.create(module, { logger: false, abortOnError: false });
   const microservice = app.connectMicroservice<MicroserviceOptions>(
@@ -144,4 +149,37 @@ it('fails closed with TinyauthUnavailable when tinyauth is down', async () => {
   } finally {
     await down.close();
   }
+});
+
+describe('the rpcHeaders option', () => {
+  let custom: Hybrid;
+  beforeAll(async () => {
+    // An app whose callers put the Authorization value in a top-level `auth` field instead of `headers`.
+    custom = await startHybrid(tinyauth.url, {
+      rpcHeaders: (data) => {
+        const auth = (data as { auth?: unknown } | null)?.auth;
+        if (auth === 'explode') throw new Error('a reader that fails gives no credentials');
+        return typeof auth === 'string' ? [['Authorization', auth]] : [];
+      },
+    });
+  });
+  afterAll(() => custom.close());
+
+  it('reads the credentials where the option says', async () => {
+    expect(await send(custom, 'apple', { name: 'fred', auth: alice.authorization })).toEqual({
+      ok: { name: 'fred', who: 'alice' },
+    });
+  });
+
+  it('replaces the default: the headers field is no longer read', async () => {
+    expect(await send(custom, 'apple', { name: 'fred', headers: alice })).toEqual({
+      error: { Authorized: false, ErrorCode: 'UnsignedRequest' },
+    });
+  });
+
+  it('treats a reader that throws as no credentials', async () => {
+    expect(await send(custom, 'apple', { name: 'fred', auth: 'explode' })).toEqual({
+      error: { Authorized: false, ErrorCode: 'UnsignedRequest' },
+    });
+  });
 });
