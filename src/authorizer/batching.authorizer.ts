@@ -30,6 +30,11 @@ export class BatchingAuthorizer implements Authorizer {
 
   constructor(private readonly inner: Authorizer) {}
 
+  /** Invalidation belongs to the strategy behind the batching. */
+  invalidate(identity?: string): Promise<void> {
+    return this.inner.invalidate?.(identity) ?? Promise.resolve();
+  }
+
   authorize(
     facts: RequestFacts,
     checks: readonly TinyauthCheck[],

@@ -24,7 +24,9 @@ import { ROOT } from '../helpers/package-build';
 const run = promisify(execFile);
 const PACK_TIMEOUT_MS = 240_000;
 /** Packed (gzip) size budget: 0.1.0 packs to about 125 kB; shipping tests, sources or maps by mistake would exceed it. */
-const PACKED_SIZE_BUDGET = 192 * 1024;
+// About 240 kB packed with GraphQL/WebSocket/RPC support, observability, the shared tier, explain and lint; the
+// budget leaves room for fixes, not for another feature unnoticed.
+const PACKED_SIZE_BUDGET = 288 * 1024;
 
 interface PackResult {
   filename: string;

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { TinyauthClient } from '../../client/tinyauth-client';
 import type { ResolvedTinyauthOptions } from '../../options/tinyauth-options.interface';
 import type { RequestFacts } from '../../request/request-facts';
@@ -17,6 +17,15 @@ export class ExplainingAuthorizer implements Authorizer {
     private readonly inner: Authorizer,
     private readonly explainer: DenialExplainer,
   ) {}
+
+  /** The wrapped strategy's start-up (a shared cache connects here) and invalidation stay its own. */
+  async onModuleInit(): Promise<void> {
+    await (this.inner as Partial<OnModuleInit>).onModuleInit?.();
+  }
+
+  invalidate(identity?: string): Promise<void> {
+    return this.inner.invalidate?.(identity) ?? Promise.resolve();
+  }
 
   async authorize(
     facts: RequestFacts,
