@@ -2,12 +2,23 @@ import { requestFacts, type HttpRequestLike, type RequestFacts } from './request
 import { asRecord, credentialKeysOf, headersFromObject, messageHeaders } from './header-source';
 
 /**
+ * A WebSocket upgrade request (`Upgrade: websocket`): what a Mercurius subscription context holds as `request`.
+ * Its headers never carry a subscription's credentials, even without the `onConnect` hook below.
+ */
+function isUpgrade(request: unknown): boolean {
+  const upgrade = asRecord(asRecord(request)?.headers)?.upgrade;
+  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';
+}
+
+/**
  * A `graphql-ws` connection context (`{ connectionParams, extra: { socket, request } }`), as the resolver's
- * context or under its `req` (what `@nestjs/apollo` does with its default context).
+ * context or under its `req` (what `@nestjs/apollo` does with its default context). A Mercurius subscription
+ * context (`{ request, reply, app, ... }`) is one once the app's `subscription.onConnect` returns
+ * `{ connectionParams: payload }`: Mercurius merges that object into the context.
  */
 function graphqlWsContext(ctx: Record<string, unknown>): Record<string, unknown> | undefined {
   const isWs = (v: Record<string, unknown> | undefined): boolean =>
-    v !== undefined && ('connectionParams' in v || 'connectionInitReceived' in v);
+    v !== undefined && ('connectionParams' in v || 'connectionInitReceived' in v || isUpgrade(v.request));
   const req = asRecord(ctx.req);
   if (isWs(req)) return req;
   return isWs(ctx) ? ctx : undefined;
@@ -39,7 +50,9 @@ export function graphqlHttpRequest(ctx: unknown): HttpRequestLike | undefined {
 function subscriptionFacts(wsCtx: Record<string, unknown>): RequestFacts {
   const params = asRecord(wsCtx.connectionParams);
   const headers = [...headersFromObject(params?.headers), ...credentialKeysOf(params)];
-  const upgrade = asRecord(asRecord(wsCtx.extra)?.request) as HttpRequestLike | undefined;
+  // The upgrade request, for the address and URL only: graphql-ws's `extra.request`, else Mercurius's `request`.
+  const upgrade = (asRecord(asRecord(wsCtx.extra)?.request) ?? asRecord(wsCtx.request)) as
+    HttpRequestLike | undefined;
   const facts = requestFacts(upgrade ?? {});
   return { ...facts, headers, params: {} };
 }

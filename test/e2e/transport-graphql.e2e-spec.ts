@@ -1,6 +1,6 @@
 /**
  * TinyauthGuard on GraphQL resolvers, over real HTTP: Apollo on Express and Mercurius on Fastify (code-first),
- * against the compatible server; a subscription over graphql-ws (Apollo). Every decision is compared with the
+ * against the compatible server; a subscription over graphql-ws (both drivers). Every decision is compared with the
  * HTTP route that makes the same check with the same credentials.
  */
 import { createClient } from 'graphql-ws';
@@ -222,19 +222,49 @@ describe.each(DRIVERS)('GraphQL resolvers: %s', (_name, driver, adapter) => {
   });
 });
 
-describe('GraphQL subscription over graphql-ws (Apollo)', () => {
+const SUBSCRIPTION_DRIVERS: Array<[string, 'apollo' | 'mercurius', AdapterName]> = [
+  ['Apollo', 'apollo', 'express'],
+  ['Mercurius', 'mercurius', 'fastify'],
+];
+
+describe.each(SUBSCRIPTION_DRIVERS)('GraphQL subscription over graphql-ws (%s)', (_name, driver, adapter) => {
   let app: RunningApp;
 
   beforeAll(async () => {
-    app = await startApp('express', graphqlAppModule('apollo', options(tinyauth.url)));
+    app = await startApp(adapter, graphqlAppModule(driver, options(proxy.url)));
   });
   afterAll(() => app.close());
+  beforeEach(() => {
+    proxy.requests.length = 0;
+  });
+
+  /** How graphql-ws constructs its socket. */
+  type WebSocketImpl = new (url: string, protocols?: string | string[]) => WebSocket;
+
+  /** A WebSocket whose upgrade request carries a session cookie, as a browser's would. */
+  class CookieWebSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { Cookie: aliceSession } });
+    }
+  }
 
   /** Subscribes once and collects what arrives: the data of each `next`, or the errors. */
-  async function subscribe(connectionParams: Record<string, unknown>, name: string) {
+  const subscribe = (
+    connectionParams: Record<string, unknown>,
+    query: string,
+    webSocketImpl: WebSocketImpl = WebSocket,
+  ): Promise<unknown[]> =>
+    subscribeAt(`${app.url.replace('http', 'ws')}/graphql`, connectionParams, query, webSocketImpl);
+
+  async function subscribeAt(
+    url: string,
+    connectionParams: Record<string, unknown>,
+    query: string,
+    webSocketImpl: WebSocketImpl,
+  ): Promise<unknown[]> {
     const client = createClient({
-      url: `${app.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
+      url,
+      webSocketImpl,
       connectionParams,
       retryAttempts: 0,
       lazy: true,
@@ -243,7 +273,7 @@ describe('GraphQL subscription over graphql-ws (Apollo)', () => {
     try {
       await new Promise<void>((resolve, reject) => {
         client.subscribe(
-          { query: `subscription { appleRipened(name: "${name}") { name } }` },
+          { query },
           { next: (v) => results.push(v), error: (e) => reject(e as Error), complete: resolve },
         );
       });
@@ -254,14 +284,60 @@ describe('GraphQL subscription over graphql-ws (Apollo)', () => {
     }
     return results;
   }
+  const ripened = (name: string) => `subscription { appleRipened(name: "${name}") { name } }`;
+  const PINGED = 'subscription { pinged { who } }';
 
   it('allows with credentials from the connection init payload', async () => {
-    const results = await subscribe({ headers: { Authorization: basic(ALICE_KEY) } }, 'fred');
+    const results = await subscribe({ headers: { Authorization: basic(ALICE_KEY) } }, ripened('fred'));
     expect(results).toEqual([{ data: { appleRipened: { name: 'fred' } } }]);
   });
 
+  it('delivers the identity the guard established in the event', async () => {
+    const results = await subscribe({ headers: { Authorization: basic(ALICE_KEY) } }, PINGED);
+    expect(results).toEqual([{ data: { pinged: { who: 'alice' } } }]);
+  });
+
+  it("sends tinyauth the payload's credentials and the client's address, not the upgrade's cookie", async () => {
+    const results = await subscribe(
+      { headers: { Authorization: basic(ALICE_KEY) } },
+      ripened('fred'),
+      CookieWebSocket,
+    );
+    expect(results).toEqual([{ data: { appleRipened: { name: 'fred' } } }]);
+    const calls = authorizeCalls(proxy);
+    expect(calls).toHaveLength(1);
+    const body = JSON.parse(calls[0].body) as { headers: string[][]; context: { SourceIp: string } };
+    expect(body.headers).toEqual([['Authorization', basic(ALICE_KEY)]]);
+    expect(body.context.SourceIp).toBe('127.0.0.1');
+  });
+
+  it("does not take the upgrade request's session cookie as credentials", async () => {
+    const results = await subscribe({}, PINGED, CookieWebSocket);
+    expect(JSON.stringify(results)).toContain('"code":"UNAUTHENTICATED"');
+    expect(JSON.stringify(results)).not.toContain('pinged":{');
+  });
+
+  if (driver === 'mercurius') {
+    it("without the onConnect hook: anonymous, neither the payload nor the upgrade's cookie counts", async () => {
+      const bare = await startApp(adapter, graphqlAppModule(driver, options(proxy.url), [], false));
+      try {
+        const url = `${bare.url.replace('http', 'ws')}/graphql`;
+        for (const [params, impl] of [
+          [{ headers: { Authorization: basic(ALICE_KEY) } }, WebSocket],
+          [{}, CookieWebSocket],
+        ] as const) {
+          const results = await subscribeAt(url, params, PINGED, impl);
+          expect(JSON.stringify(results)).toContain('"code":"UNAUTHENTICATED"');
+          expect(JSON.stringify(results)).not.toContain('pinged":{');
+        }
+      } finally {
+        await bare.close();
+      }
+    });
+  }
+
   it('also reads the credential names at the top level of the payload', async () => {
-    const results = await subscribe({ authorization: basic(ALICE_KEY) }, 'fred');
+    const results = await subscribe({ authorization: basic(ALICE_KEY) }, ripened('fred'));
     expect(results).toEqual([{ data: { appleRipened: { name: 'fred' } } }]);
   });
 
@@ -275,9 +351,18 @@ describe('GraphQL subscription over graphql-ws (Apollo)', () => {
     ],
     ['alice on a denied apple', { headers: { Authorization: basic(ALICE_KEY) } }, 'rotten', 'FORBIDDEN'],
   ])('refuses %s with the GraphQL error', async (_c, params, name, code) => {
-    const results = await subscribe(params, name);
+    const results = await subscribe(params, ripened(name));
     expect(JSON.stringify(results)).toContain(`"code":"${code}"`);
     expect(JSON.stringify(results)).not.toContain('appleRipened":{');
+  });
+
+  it.each([
+    ['no credentials', {}, 'UNAUTHENTICATED'],
+    ['a user without the permission', { headers: { Authorization: basic(BOB_KEY) } }, 'FORBIDDEN'],
+  ])('refuses %s the identity subscription with the GraphQL error', async (_c, params, code) => {
+    const results = await subscribe(params, PINGED);
+    expect(JSON.stringify(results)).toContain(`"code":"${code}"`);
+    expect(JSON.stringify(results)).not.toContain('pinged":{');
   });
 });
 

@@ -34,9 +34,9 @@ export class Whoami {
   who!: string | null;
 }
 
-/** A one-shot async iterator (what a subscription resolver returns). */
-async function* once(apple: Apple): AsyncGenerator<{ appleRipened: Apple }> {
-  yield { appleRipened: apple };
+/** A one-shot async iterator (what a subscription resolver returns): one event under `field`. */
+async function* once<K extends string, T>(field: K, value: T): AsyncGenerator<Record<K, T>> {
+  yield { [field]: value } as Record<K, T>;
 }
 
 @Resolver(() => Apple)
@@ -76,7 +76,14 @@ export class ApplesResolver {
   @Subscription(() => Apple, { nullable: true })
   @RequireAction('GetApple', 'apples', 'name')
   appleRipened(@Args('name') name: string): AsyncGenerator<{ appleRipened: Apple }> {
-    return once({ name });
+    return once('appleRipened', { name });
+  }
+
+  /** One event carrying the identity the guard established for the subscription. */
+  @Subscription(() => Whoami)
+  @RequireAction('Ping')
+  pinged(@TinyauthIdentity() who: string | undefined): AsyncGenerator<{ pinged: Whoami }> {
+    return once('pinged', { who: who ?? null });
   }
 }
 
@@ -85,6 +92,8 @@ export function graphqlAppModule(
   driver: 'apollo' | 'mercurius',
   options: TinyauthModuleOptions,
   controllers: DynamicModule['controllers'] = [],
+  /** Mercurius only: hand the `connection_init` payload to the context as `connectionParams`. */
+  mercuriusConnectionParams = true,
 ) {
   const graphql =
     driver === 'apollo'
@@ -101,6 +110,11 @@ export function graphqlAppModule(
           fieldResolverEnhancers: ['guards'],
           // Mercurius loads its default query cache with import(), which Jest's CommonJS runtime cannot do.
           cache: false,
+          // graphql-ws on the same /graphql path; the connection_init payload is handed to the resolver
+          // context as `connectionParams`, where the guard reads a subscription's credentials.
+          subscription: mercuriusConnectionParams
+            ? { onConnect: ({ payload }) => ({ connectionParams: payload ?? {} }) }
+            : true,
         });
   @Module({
     imports: [TinyauthModule.forRoot(options), graphql],
