@@ -129,7 +129,7 @@ export class CachedAuthorizer implements Authorizer {
     if (!session.exact) return this.remote.authorize(facts, checks, context);
     let key: string;
     try {
-      key = decisionKey({ headers: facts.headers, checks, sourceIp: facts.sourceIp, context });
+      key = decisionKey({ headers: facts.headers, checks, sourceIp: facts.sourceIp, context, session });
     } catch {
       // A context that cannot be keyed (a cycle, a BigInt) is still decided, just not cached.
       return this.remote.authorize(facts, checks, context);

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { TinyauthCheck } from '../decision';
-import { sessionCookieOf } from '../core/session-cookie';
+import { sessionCookieOf, type SessionCookie } from '../core/session-cookie';
 import { stableJson } from './stable-json';
 
 /** Everything a tinyauth decision depends on, as the cache sees it. */
@@ -11,6 +11,8 @@ export interface DecisionKeyInput {
   sourceIp: string;
   /** Extra policy context (everything but RequestDateTime, which changes every request). */
   context?: Readonly<Record<string, unknown>>;
+  /** The session cookie of `headers`, when the caller has already read it (else it is read here). */
+  session?: SessionCookie;
 }
 
 /**
@@ -19,7 +21,10 @@ export interface DecisionKeyInput {
  * ({@link sessionCookieOf}), marked apart so "no session" and "an empty session" never share a key. Nothing else
  * in a Cookie header can change tinyauth's answer.
  */
-export function credentialParts(headers: ReadonlyArray<readonly [string, string]>): string[] {
+export function credentialParts(
+  headers: ReadonlyArray<readonly [string, string]>,
+  session?: SessionCookie,
+): string[] {
   const parts: string[] = [];
   let hasCookie = false;
   for (const [rawName, value] of headers) {
@@ -30,7 +35,7 @@ export function credentialParts(headers: ReadonlyArray<readonly [string, string]
     else if (name === 'cookie') hasCookie = true;
   }
   if (hasCookie) {
-    const { token } = sessionCookieOf(headers);
+    const { token } = session ?? sessionCookieOf(headers);
     if (token !== undefined) parts.push('s', token);
   }
   return parts;
@@ -46,7 +51,7 @@ export function decisionKey(input: DecisionKeyInput): string {
   const checks: string[] = [];
   for (const { action, resource } of input.checks) checks.push(action, resource);
   const material = JSON.stringify([
-    credentialParts(input.headers),
+    credentialParts(input.headers, input.session),
     checks,
     input.sourceIp,
     input.context === undefined ? null : stableJson(input.context),

@@ -9,6 +9,7 @@ import {
   jwtExpiry,
   PolicyError,
   sessionCookieOf,
+  type SessionCookie,
   utcDateStamp,
   type CompiledPolicy,
   type KeySource,
@@ -114,16 +115,16 @@ export class LocalAuthorizer implements Authorizer {
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
     // A session cookie read inexactly (non-ASCII bytes) is left to tinyauth, which fails closed from there.
-    if (checks.length === 0 || !sessionCookieOf(facts.headers).exact)
-      return this.remote.authorize(facts, checks, context);
+    const session = sessionCookieOf(facts.headers);
+    if (checks.length === 0 || !session.exact) return this.remote.authorize(facts, checks, context);
     try {
       // Hot path without a single await: verified credentials and a fresh policy are both in memory.
       const now = this.now();
-      const memoKey = credentialKey(facts.headers, this.dateOf(now));
+      const memoKey = credentialKey(facts.headers, session, this.dateOf(now));
       const used: Staleness = { stale: false };
       const who =
         (memoKey === undefined ? undefined : this.verified.get(memoKey)) ??
-        (await this.identify(facts, now, memoKey, used));
+        (await this.identify(facts, session, now, memoKey, used));
       if ('errorCode' in who) {
         // tinyauth checks identity per pair: an identity failure refuses every pair with that code.
         return {
@@ -208,6 +209,7 @@ export class LocalAuthorizer implements Authorizer {
   /** Runs tinyauth's identify with keys from the caches, and remembers a success as long as its keys allow. */
   private async identify(
     facts: RequestFacts,
+    session: SessionCookie,
     now: number,
     memoKey: string | undefined,
     used: Staleness,
@@ -241,7 +243,7 @@ export class LocalAuthorizer implements Authorizer {
       return { errorCode: result.errorCode };
     }
     const verified = { identity: result.identity, mfa: result.mfa };
-    const exp = sessionExpiry(facts.headers);
+    const exp = sessionExpiry(session);
     if (exp !== undefined) bound({ freshUntil: exp });
     if (memoKey !== undefined) this.verified.set(memoKey, verified, validUntil - now);
     return verified;
@@ -285,15 +287,18 @@ function jsonCopy(context: Readonly<Record<string, unknown>>): Record<string, un
  * A SHA-256 of everything identify reads (the same credential-bearing headers the cached mode keys on) and the UTC
  * date; undefined when there is no credential at all (nothing worth caching).
  */
-function credentialKey(headers: ReadonlyArray<readonly [string, string]>, date: string): string | undefined {
-  const parts = credentialParts(headers);
+function credentialKey(
+  headers: ReadonlyArray<readonly [string, string]>,
+  session: SessionCookie,
+  date: string,
+): string | undefined {
+  const parts = credentialParts(headers, session);
   if (parts.length === 0) return undefined;
   return hash('sha256', JSON.stringify([date, parts]), 'base64');
 }
 
 /** Epoch ms of the `exp` of the session token identify verified; undefined when there is none or it has no `exp`. */
-function sessionExpiry(headers: ReadonlyArray<readonly [string, string]>): number | undefined {
-  const { token } = sessionCookieOf(headers);
+function sessionExpiry({ token }: SessionCookie): number | undefined {
   const exp = token === undefined ? undefined : jwtExpiry(token);
   return exp === undefined ? undefined : exp * 1000;
 }
