@@ -13,7 +13,7 @@ export { TinyauthService } from './authorizer/tinyauth.service';
 export type { Authorizer } from './authorizer/authorizer.interface';
 export type { TinyauthCheck, TinyauthDecision, TinyauthDecisionSource } from './decision';
 export { TinyauthGuard } from './guard/tinyauth.guard';
-export { TinyauthMetadataError } from './guard/route-access.validator';
+export { TinyauthMetadataError } from './checks/route-access.validator';
 export { TinyauthClient } from './client/tinyauth-client';
 export { TinyauthClientError, InvalidCredentials } from './client/client-errors';
 export type { TinyauthFailureKind } from './client/client-errors';
@@ -25,8 +25,8 @@ export type {
   TinyauthContextType,
   TinyauthHttpRequest,
 } from './request/selector-input';
-export { TinyauthGraphQLError } from './errors/transport-denials';
-export type { TinyauthGraphQLErrorCode, TinyauthGraphQLErrorExtensions } from './errors/transport-denials';
+export { TinyauthGraphQLError } from './outcome/transport-denials';
+export type { TinyauthGraphQLErrorCode, TinyauthGraphQLErrorExtensions } from './outcome/transport-denials';
 export { Public } from './decorators/public.decorator';
 export { RedirectToLogin } from './decorators/redirect-to-login.decorator';
 export { TinyauthIdentity, getTinyauthState } from './decorators/tinyauth-identity.decorator';
@@ -36,10 +36,10 @@ export {
   NotAuthenticated,
   NotPermitted,
   TinyauthUnavailable,
-} from './errors/authorization-failed';
-export type { AuthorizationFailedBody } from './errors/authorization-failed';
-export { LoginRequired } from './errors/login-required';
-export type { TinyauthErrorCode } from './errors/error-codes';
+} from './outcome/authorization-failed';
+export type { AuthorizationFailedBody } from './outcome/authorization-failed';
+export { LoginRequired } from './outcome/login-required';
+export type { TinyauthErrorCode } from './outcome/error-codes';
 export { formatArn } from './core/arn';
 export type { ArnScope } from './core/arn';
 export { requestFacts } from './request/request-facts';

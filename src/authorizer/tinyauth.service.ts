@@ -4,9 +4,9 @@ import { TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.const
 import type { CsrfStrategy, ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import { TinyauthClient } from '../client/tinyauth-client';
 import type { LoginToken } from '../client/wire-types';
-import { exceptionForDecision } from '../errors/authorization-failed';
-import { authenticationChallenge } from '../errors/challenge';
-import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../errors/transport-denials';
+import { exceptionForDecision } from '../outcome/authorization-failed';
+import { authenticationChallenge } from '../outcome/challenge';
+import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../outcome/transport-denials';
 import { requestFacts, type HttpRequestLike, type RequestFacts } from '../request/request-facts';
 import { rememberedSource } from '../request/context-facts';
 import { graphqlFacts } from '../request/graphql-facts';

@@ -13,18 +13,18 @@ import type { Authorizer } from '../authorizer/authorizer.interface';
 import type { TinyauthCheck, TinyauthDecision } from '../decision';
 import type { ActionRequirement } from '../decorators/require-action.decorator';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
-import { exceptionForDecision, NotAuthenticated } from '../errors/authorization-failed';
-import { authenticationChallenge } from '../errors/challenge';
-import { LoginRequired } from '../errors/login-required';
-import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../errors/transport-denials';
+import { exceptionForDecision, NotAuthenticated } from '../outcome/authorization-failed';
+import { authenticationChallenge } from '../outcome/challenge';
+import { LoginRequired } from '../outcome/login-required';
+import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../outcome/transport-denials';
 import type { HttpRequestLike, RequestFacts } from '../request/request-facts';
 import { isSocketIoClient, rememberHandshake, wsFacts } from '../request/ws-facts';
 import { rememberSource, requestSource, type RequestSource } from '../request/context-facts';
 import { DecisionObserver } from '../observability/decision-observer';
-import { buildChecks, RequirementError } from './build-checks';
-import { resolveRouteAccess, type RouteAccess } from './route-access';
-import { setResponseHeaders } from './response-headers';
-import { deliverDenialsOverWs } from './ws-delivery';
+import { buildChecks, RequirementError } from '../checks/build-checks';
+import { resolveRouteAccess, type RouteAccess } from '../checks/route-access';
+import { setResponseHeaders } from '../outcome/response-headers';
+import { deliverDenialsOverWs } from '../outcome/ws-delivery';
 import { httpInputFields } from '../request/selector-input';
 
 /**

@@ -1,6 +1,6 @@
 import { Catch, Inject, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { LoginRequired } from '../errors/login-required';
+import { LoginRequired } from '../outcome/login-required';
 import { TINYAUTH_LOGIN_PATH } from '../tinyauth.constants';
 import { LoginMounts } from './login-mount';
 import { safeNextPath } from './safe-next';

@@ -1,5 +1,5 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import { browserChallenge } from '../errors/challenge';
+import { browserChallenge } from '../outcome/challenge';
 
 /**
  * Writes one response through Nest's HTTP adapter, so the login flow behaves the same on Express and Fastify

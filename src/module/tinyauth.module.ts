@@ -19,7 +19,7 @@ import { LocalAuthorizer } from '../authorizer/local';
 import { withDenialExplanations } from '../authorizer/explain/explaining.authorizer';
 import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
-import { RouteAccessValidator } from '../guard/route-access.validator';
+import { RouteAccessValidator } from '../checks/route-access.validator';
 import { LoginRedirectFilter } from '../login/login-redirect.filter';
 import { alignLoginPathsWithPrefix, LoginMounts } from '../login/login-mount';
 import { LoginRateLimiter, type TinyauthClock } from '../login/login-rate-limiter';

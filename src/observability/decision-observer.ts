@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import type { TinyauthCheck, TinyauthDecision } from '../decision';
-import { isAuthenticationErrorCode } from '../errors/error-codes';
+import { isAuthenticationErrorCode } from '../outcome/error-codes';
 import type { TinyauthCheckResult, TinyauthDecisionEvent, TinyauthDecisionHandler } from '../decision-event';
 import { outcomeOf, type TinyauthTelemetry } from './telemetry';
 

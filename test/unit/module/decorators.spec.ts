@@ -1,5 +1,5 @@
 import { RequireAction, formatArn } from 'nestjs-tinyauth';
-import { buildChecks, RequirementError } from '../../../src/guard/build-checks';
+import { buildChecks, RequirementError } from '../../../src/checks/build-checks';
 import type { TinyauthSelectorInput } from '../../../src/request/selector-input';
 import type { ActionRequirement } from '../../../src/decorators/require-action.decorator';
 

@@ -1,4 +1,4 @@
-import { resolveRouteAccess, findContradictions } from '../../../src/guard/route-access';
+import { resolveRouteAccess, findContradictions } from '../../../src/checks/route-access';
 import {
   COMBOS,
   comboName,

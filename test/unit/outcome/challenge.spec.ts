@@ -3,7 +3,7 @@ import {
   basicChallenge,
   browserChallenge,
   isBrowserRequest,
-} from '../../../src/errors/challenge';
+} from '../../../src/outcome/challenge';
 
 describe('WWW-Authenticate challenges', () => {
   it('quotes the realm as an RFC 9110 quoted-string', () => {

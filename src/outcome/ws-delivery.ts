@@ -1,4 +1,4 @@
-import { isDenialBody } from '../errors/transport-denials';
+import { isDenialBody } from './transport-denials';
 import { isSocketIoClient } from '../request/ws-facts';
 
 const bridged = new WeakSet<object>();

@@ -2,7 +2,7 @@ import * as nestCommon from '@nestjs/common';
 import type { TinyauthDecision } from '../decision';
 import { exceptionForDecision, type AuthorizationFailedBody } from './authorization-failed';
 import { isAuthenticationErrorCode } from './error-codes';
-import { optionalExport } from './optional-package';
+import { optionalExport } from '../runtime/optional-package';
 
 /** `extensions.code` of a GraphQL denial: Apollo's names for 401, 403 and 503. */
 export type TinyauthGraphQLErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE';
