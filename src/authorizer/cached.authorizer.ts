@@ -1,9 +1,10 @@
-import { Coalescer } from '../cache/coalescer';
+import { LRUCache } from 'lru-cache';
 import { decisionKey } from '../cache/decision-key';
+import { ExpiringLru } from '../cache/expiring-lru';
+import { joinInFlight } from '../cache/in-flight';
 import { InvalidationMarks, type Verdict } from '../cache/invalidation-marks';
 import { decodeEntry, encodeEntry, SharedKeys, type SharedKeyScope } from '../cache/shared-entries';
 import { GuardedStore, type SharedCacheStore } from '../cache/shared-store';
-import { TtlLruCache } from '../cache/ttl-lru';
 import { jwtExpiry } from '../core/jwt';
 import { sessionCookieOf, type SessionCookie } from '../core/session-cookie';
 import type { RequestFacts } from '../request/request-facts';
@@ -70,8 +71,8 @@ interface LocalEntry {
  * token it was granted for.
  */
 export class CachedAuthorizer implements Authorizer {
-  private readonly cache: TtlLruCache<string, LocalEntry>;
-  private readonly inFlight: Coalescer<string, TinyauthDecision>;
+  private readonly cache: ExpiringLru<string, LocalEntry>;
+  private readonly inFlight: LRUCache<string, Promise<TinyauthDecision>>;
   private readonly marks: InvalidationMarks;
   private readonly store: GuardedStore | undefined;
   private readonly keys: SharedKeys | undefined;
@@ -82,8 +83,8 @@ export class CachedAuthorizer implements Authorizer {
     private readonly options: DecisionCacheOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.cache = new TtlLruCache(options.cacheMaxEntries, now);
-    this.inFlight = new Coalescer(options.cacheMaxEntries);
+    this.cache = new ExpiringLru(options.cacheMaxEntries, now);
+    this.inFlight = new LRUCache({ max: options.cacheMaxEntries });
     const { shared } = options;
     this.store = shared && new GuardedStore(shared.store, shared.timeoutMs, now);
     this.keys = shared && new SharedKeys(shared.keys);
@@ -147,7 +148,9 @@ export class CachedAuthorizer implements Authorizer {
       if (verdict === 'stale') this.cache.delete(key);
     }
     this.options.onLookup?.(false);
-    const decision = await this.inFlight.run(key, () => this.decide(key, session, facts, checks, context));
+    const decision = await joinInFlight(this.inFlight, key, () =>
+      this.decide(key, session, facts, checks, context),
+    );
     return copyDecision(decision);
   }
 

@@ -1,3 +1,3 @@
-export { TtlLruCache, type CacheHit } from './ttl-lru';
-export { Coalescer } from './coalescer';
+export { ExpiringLru } from './expiring-lru';
+export { joinInFlight } from './in-flight';
 export { stableJson } from './stable-json';

@@ -1,6 +1,7 @@
-import { Coalescer } from './coalescer';
+import { LRUCache } from 'lru-cache';
+import { ExpiringLru } from './expiring-lru';
+import { joinInFlight } from './in-flight';
 import type { GuardedStore } from './shared-store';
-import { TtlLruCache } from './ttl-lru';
 
 /**
  * How far ahead of the invalidating replica's clock a mark is set, so a replica whose clock lags by up to this
@@ -39,10 +40,10 @@ export type Verdict = 'valid' | 'stale' | 'unknown';
  */
 export class InvalidationMarks {
   private globalFloor = 0;
-  private readonly identityFloors: TtlLruCache<string, number>;
+  private readonly identityFloors: ExpiringLru<string, number>;
   /** Per identity: the latest of the service-wide and the identity's mark, and when it was read from the store. */
-  private readonly read: TtlLruCache<string, { mark: number; readAt: number }>;
-  private readonly reading: Coalescer<string, boolean>;
+  private readonly read: ExpiringLru<string, { mark: number; readAt: number }>;
+  private readonly reading: LRUCache<string, Promise<boolean>>;
 
   constructor(
     private readonly store: GuardedStore | undefined,
@@ -50,9 +51,9 @@ export class InvalidationMarks {
     private readonly options: MarkOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.identityFloors = new TtlLruCache(options.maxEntries, now);
-    this.read = new TtlLruCache(options.maxEntries, now);
-    this.reading = new Coalescer(options.maxEntries);
+    this.identityFloors = new ExpiringLru(options.maxEntries, now);
+    this.read = new ExpiringLru(options.maxEntries, now);
+    this.reading = new LRUCache({ max: options.maxEntries });
   }
 
   /** Whether a decision for `identity` made at `decidedAt` may be used; `unknown` until the marks are read. */
@@ -70,7 +71,7 @@ export class InvalidationMarks {
 
   /** Reads the marks that apply to `identity` from the store (shared by concurrent callers); false on failure. */
   refresh(identity: string): Promise<boolean> {
-    return this.reading.run(identity, () => this.readMarks(identity));
+    return joinInFlight(this.reading, identity, () => this.readMarks(identity));
   }
 
   /**

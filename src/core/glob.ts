@@ -5,6 +5,7 @@
  * Patterns are compiled once into a list of tokens and matched by a linear-time algorithm (no regular expression, no
  * backtracking), so hostile patterns such as `*a*a*a*…` cannot stall the event loop.
  */
+import { LRUCache } from 'lru-cache';
 
 /** One-character matcher: a literal code point, any code point, or a bracket set. */
 type CharMatcher =
@@ -237,20 +238,17 @@ function compile(pattern: string): GlobMatcher {
   };
 }
 
-const CACHE_LIMIT = 4096;
-const cache = new Map<string, GlobMatcher>();
+/** Compiled patterns kept per process; a policy set rarely has more, and eviction only costs a recompile. */
+const cache = new LRUCache<string, GlobMatcher>({ max: 4096 });
 
 /**
- * Returns the compiled matcher for `pattern`, memoised in a bounded cache (oldest entries are evicted first).
+ * Returns the compiled matcher for `pattern`, memoised in a bounded cache (least recently used entries are evicted
+ * first).
  */
 export function compileGlob(pattern: string): GlobMatcher {
   let m = cache.get(pattern);
   if (m === undefined) {
     m = compile(pattern);
-    if (cache.size >= CACHE_LIMIT) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
     cache.set(pattern, m);
   }
   return m;

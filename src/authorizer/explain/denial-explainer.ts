@@ -10,7 +10,7 @@ import type { TinyauthClient } from '../../client/tinyauth-client';
 import type { RequestFacts } from '../../request/request-facts';
 import type { TinyauthCheck } from '../../decision';
 import { decisionContext } from '../request-context';
-import { SourceUnavailable, Undecidable } from '../local/fetched-cache';
+import { SourceUnavailable, Undecidable } from '../local/fetch-outcome';
 import { TinyauthSource } from '../local/tinyauth-source';
 
 /** Why the checks of one request get the answers they get, as `TinyauthService.explain` returns it. */

@@ -2,7 +2,7 @@ import type { TinyauthClient } from '../../client/tinyauth-client';
 import { TinyauthClientError } from '../../client/client-errors';
 import type { TinyauthHttpResponse } from '../../client/wire-types';
 import { cacheLifetimeMs } from './cache-lifetime';
-import { SourceUnavailable, Undecidable, type Fetched } from './fetched-cache';
+import { SourceUnavailable, Undecidable, type Fetched } from './fetch-outcome';
 
 /** A signing key fetched from tinyauth and the identity it belongs to. */
 export interface SigningToken {

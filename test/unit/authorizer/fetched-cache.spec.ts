@@ -1,10 +1,6 @@
 import { cacheLifetimeMs } from '../../../src/authorizer/local/cache-lifetime';
-import {
-  FetchedCache,
-  SourceUnavailable,
-  Undecidable,
-  type Fetched,
-} from '../../../src/authorizer/local/fetched-cache';
+import { SourceUnavailable, Undecidable, type Fetched } from '../../../src/authorizer/local/fetch-outcome';
+import { FetchedCache } from '../../../src/authorizer/local/fetched-cache';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let t = 1_700_000_000_000;
