@@ -4,12 +4,14 @@
  * min-max), latency, the ratio to the bare route of the same adapter, and remote's cost against a raw undici round
  * trip. Knobs: BENCH_CONNECTIONS (50), BENCH_DURATION (5 s), BENCH_WARMUP (1 s), BENCH_ROUNDS (3),
  * BENCH_ADAPTERS / BENCH_VARIANTS (comma lists), BENCH_TINYAUTH_URL (use a running tinyauth with the demo fixture
- * instead of starting the compatible server), BENCH_SCENARIOS (`variants`, `replicas`; default both: the replicas
- * scenario is bench/replicas.ts, on Debian's redis-server), BENCH_REPLICA_KEYS, BENCH_STORE_TIMEOUT_MS (the shared
+ * instead of starting the compatible server), BENCH_SCENARIOS (`micro`, `variants`, `replicas`; default all: the
+ * micro scenario is bench/micro.ts, in-process costs; the replicas scenario is bench/replicas.ts, on Debian's
+ * redis-server), BENCH_REPLICA_KEYS, BENCH_STORE_TIMEOUT_MS (the shared
  * store's timeout; default the library's).
  */
 import autocannon from 'autocannon';
 import { startChild, type Child } from './child';
+import { runMicroScenario } from './micro';
 import { runReplicasScenario } from './replicas';
 import { printReport, type Sample } from './report';
 import { ADAPTERS, BENCH_USER_KEY, VARIANTS, type AdapterName, type Variant } from './variants';
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
       ? { name: 'tinyauth', ready: external, stop: () => Promise.resolve(), cpuMicros: () => NaN }
       : await startChild('tinyauth', ['bench/tinyauth-server.ts']);
     children.push(tinyauth);
-    const scenarios = list('BENCH_SCENARIOS', ['variants', 'replicas']);
+    const scenarios = list('BENCH_SCENARIOS', ['micro', 'variants', 'replicas']);
+    if (scenarios.includes('micro')) await runMicroScenario(tinyauth.ready);
     const settings = { connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, rounds: ROUNDS };
     if (scenarios.includes('replicas')) await runReplicasScenario(tinyauth.ready, children, settings);
     if (!scenarios.includes('variants')) return;
