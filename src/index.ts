@@ -1,11 +1,8 @@
 // First: on a Node.js that cannot load Nest 12, say so before anything requires it.
 import './runtime/check-nest-loadable';
 export { TinyauthModule } from './module/tinyauth.module';
-export type {
-  TinyauthModuleOptions,
-  TinyauthModuleExtras,
-  CsrfStrategy,
-} from './options/tinyauth-options.interface';
+export type { TinyauthModuleOptions } from './module/tinyauth-module-options';
+export type { TinyauthModuleExtras, CsrfStrategy } from './options/tinyauth-options.interface';
 export type { ResolvedTinyauthOptions } from './options/tinyauth-options.interface';
 export { tinyauthOptionsFromEnv } from './options/options-from-env';
 export { TinyauthOptionsError } from './options/resolve-options';
