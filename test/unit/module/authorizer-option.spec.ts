@@ -145,4 +145,57 @@ describe('the authorizer option at start-up', () => {
       await moduleRef.close();
     }
   });
+
+  it.each([false, true])(
+    "calls a class strategy's lifecycle hooks, and starts the built-ins a factory wrapped (explain: %s)",
+    async (explain) => {
+      const calls: string[] = [];
+      class Hooked implements Authorizer {
+        authorize(): Promise<TinyauthDecision> {
+          return allowNothing.authorize({} as never, []);
+        }
+        onModuleInit(): void {
+          calls.push('init');
+        }
+        onModuleDestroy(): void {
+          calls.push('destroy');
+        }
+        onApplicationShutdown(): void {
+          calls.push('shutdown');
+        }
+      }
+      const classRef = await Test.createTestingModule({
+        imports: [TinyauthModule.forRoot({ ...valid, explain, authorizer: Hooked })],
+      }).compile();
+      await classRef.init();
+      await classRef.close();
+      expect(calls).toEqual(['init', 'destroy', 'shutdown']);
+
+      // The cached strategy's shared tier reads the store at start-up, though the wrapper forwards no hook.
+      const store = new Keyv();
+      const reads: string[] = [];
+      const get = store.get.bind(store);
+      store.get = ((key: string) => {
+        reads.push(key);
+        return get(key);
+      }) as typeof store.get;
+      const factoryRef = await Test.createTestingModule({
+        imports: [
+          TinyauthModule.forRoot({
+            ...valid,
+            explain,
+            sharedCache: { store },
+            authorizer: ({ strategies }) => {
+              const cached = strategies.cached();
+              return { authorize: (facts, checks, context) => cached.authorize(facts, checks, context) };
+            },
+          }),
+        ],
+      }).compile();
+      expect(reads).toEqual([]);
+      await factoryRef.init();
+      expect(reads.length).toBeGreaterThan(0);
+      await factoryRef.close();
+    },
+  );
 });
