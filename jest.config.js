@@ -9,6 +9,7 @@ const shared = {
     '^nestjs-tinyauth$': '<rootDir>/src/index.ts',
     '^nestjs-tinyauth/testing$': '<rootDir>/src/testing/index.ts',
     '^nestjs-tinyauth/terminus$': '<rootDir>/src/terminus/index.ts',
+    '^nestjs-tinyauth/policy$': '<rootDir>/src/policy/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
 };

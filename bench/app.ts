@@ -19,16 +19,10 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { Pool } from 'undici';
-import {
-  CachedAuthorizer,
-  RequireAction,
-  TINYAUTH_AUTHORIZER,
-  TinyauthGuard,
-  TinyauthModule,
-  requestFacts,
-  type Authorizer,
-  type HttpRequestLike,
-} from '../src';
+import { RequireAction, TinyauthGuard, TinyauthModule, type Authorizer } from '../src';
+import { CachedAuthorizer } from '../src/authorizer/cached.authorizer';
+import { TINYAUTH_AUTHORIZER } from '../src/tinyauth.constants';
+import { requestFacts, type HttpRequestLike } from '../src/request/request-facts';
 import { BENCH_SERVICE_KEY, type AdapterName, type Variant } from './variants';
 
 const [adapter, variant, tinyauthUrl, redisUrl] = process.argv.slice(2) as [

@@ -25,7 +25,7 @@ export interface TinyauthDecisionEvent {
   transport: string;
   /** `Controller.handler`, or `TinyauthService.authorize` / `TinyauthService.authorizeOrThrow`. */
   route: string;
-  /** The decision mode: `remote`, `cached`, `local`, or `bypass`. */
+  /** The decision mode: `remote`, `cached`, `local`, `bypass`, or `custom` (an `authorizer` option of the application). */
   mode: string;
   /** Where the answer came from (see `TinyauthDecisionSource`). */
   source: TinyauthDecisionSource;

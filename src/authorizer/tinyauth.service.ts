@@ -123,7 +123,12 @@ export class TinyauthService {
     await this.authorizer.invalidate?.(identity);
   }
 
-  /** Exchanges a user name and password for a session token (tinyauth's get-token-for-login). */
+  /**
+   * Exchanges a user name and password for a session (tinyauth's get-token-for-login): `{ token, csrf? }`, `token`
+   * being the `tinysess` cookie's value and `csrf` the `X-CSRF-Token` of the `header-token` strategy. Rejects with
+   * `InvalidCredentials` when tinyauth refuses the name or password, and with an error named `TinyauthClientError` (`kind`: `timeout`, `connection`, ...) when it cannot
+   * be reached or understood within `timeoutMs`.
+   */
   getTokenForLogin(
     username: string,
     password: string,

@@ -13,7 +13,12 @@ export interface TinyauthRequestState {
   decision: TinyauthDecision;
 }
 
-/** Reads the state the guard attached to a request, if any. */
+/**
+ * Reads what the guard (or `TinyauthService.authorizeOrThrow`) attached to a request once it was allowed:
+ * `{ identity, decision }` (the tinyauth user name, undefined in bypass mode, and the whole `TinyauthDecision`).
+ * `request` is what the handler holds: the Express or Fastify request, the GraphQL context, the socket or the RPC
+ * context. Undefined when nothing allowed this request (e.g. a `@Public()` handler). Never throws.
+ */
 export function getTinyauthState(request: unknown): TinyauthRequestState | undefined {
   if (request === null || typeof request !== 'object') return undefined;
   return (request as Record<string, TinyauthRequestState | undefined>)[TINYAUTH_REQUEST_PROPERTY];

@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { TinyauthModuleExtras, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
+import type { TinyauthModuleExtras } from '../options/tinyauth-options.interface';
+import type { TinyauthModuleOptions } from './tinyauth-module-options';
 import { TINYAUTH_LOGIN_PATH } from '../tinyauth.constants';
 import { createLoginController } from '../login/login.controller';
 

@@ -1,21 +1,19 @@
 import { Logger, Module, type NestModule } from '@nestjs/common';
 import { HttpModule } from '@nestjs/axios';
-import { APP_FILTER, ApplicationConfig, DiscoveryModule, ModulesContainer } from '@nestjs/core';
+import { APP_FILTER, ApplicationConfig, DiscoveryModule, ModuleRef, ModulesContainer } from '@nestjs/core';
 import {
   TINYAUTH_AUTHORIZER,
   TINYAUTH_BATCHED_AUTHORIZER,
   TINYAUTH_CLOCK,
   TINYAUTH_OPTIONS,
 } from '../tinyauth.constants';
-import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
+import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
 import { TinyauthClient } from '../client/tinyauth-client';
 import type { Authorizer } from '../authorizer/authorizer.interface';
 import { BypassAuthorizer } from '../authorizer/bypass.authorizer';
-import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
-import { CachedAuthorizer } from '../authorizer/cached.authorizer';
 import { BatchingAuthorizer } from '../authorizer/batching.authorizer';
-import { LocalAuthorizer } from '../authorizer/local';
+import { FailClosedAuthorizer } from '../authorizer/fail-closed.authorizer';
 import { withDenialExplanations } from '../authorizer/explain/explaining.authorizer';
 import { TinyauthService } from '../authorizer/tinyauth.service';
 import { TinyauthGuard } from '../guard/tinyauth.guard';
@@ -27,10 +25,33 @@ import { TinyauthTelemetry } from '../observability/telemetry';
 import { DecisionObserver } from '../observability/decision-observer';
 import { tinyauthAuditLogger } from '../observability/audit-logger';
 import { TINYAUTH_RAW_OPTIONS, TinyauthConfigurableModule } from './tinyauth.module-definition';
+import type { TinyauthModuleOptions } from './tinyauth-module-options';
+import {
+  authorizerProblems,
+  isStrategyClass,
+  type TinyauthAuthorizerContext,
+  type TinyauthAuthorizerOption,
+} from './authorizer-option';
+import { BuiltInStrategies } from './built-in-strategies';
 
-/** Validates the options once, at start-up, and refuses bypass mode in production. */
+/**
+ * Validates the options once, at start-up (the `authorizer` strategy and its contradictions included), and refuses
+ * bypass mode in production.
+ */
 export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinyauthOptions {
-  const options = resolveTinyauthOptions(raw);
+  if ((raw as unknown) === null || typeof raw !== 'object') return resolveTinyauthOptions(raw);
+  const { authorizer, ...values } = raw;
+  const problems = authorizerProblems(authorizer, values);
+  let options: ResolvedTinyauthOptions;
+  try {
+    options = resolveTinyauthOptions(values, authorizer !== undefined);
+  } catch (err) {
+    if (err instanceof TinyauthOptionsError && problems.length > 0) {
+      throw new TinyauthOptionsError([...problems, ...err.problems]);
+    }
+    throw err;
+  }
+  if (problems.length > 0) throw new TinyauthOptionsError(problems);
   if (options.bypass) {
     if (process.env.NODE_ENV === 'production') {
       throw new TinyauthOptionsError([
@@ -44,41 +65,55 @@ export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinya
   return options;
 }
 
-/** Picks the decision strategy named by `mode` (bypass overrides it). */
-function createAuthorizer(
+/**
+ * The decision strategy: bypass, the application's `authorizer` (held to the contract by `FailClosedAuthorizer`),
+ * or the built-in one `mode` names; then denial explanations when `explain` asks for them.
+ */
+async function createAuthorizer(
+  raw: TinyauthModuleOptions,
   options: ResolvedTinyauthOptions,
   client: TinyauthClient,
   telemetry: TinyauthTelemetry,
-): Authorizer {
+  moduleRef: ModuleRef,
+): Promise<Authorizer> {
   if (options.bypass) return new BypassAuthorizer();
-  const remote = new RemoteAuthorizer(client);
-  switch (options.mode) {
-    case 'cached':
-      return new CachedAuthorizer(remote, {
-        cacheTtlMs: options.cacheTtlMs,
-        cacheMaxEntries: options.cacheMaxEntries,
-        onLookup: telemetry.cacheLookup,
-        shared: options.sharedCache && {
-          store: options.sharedCache.store,
-          timeoutMs: options.sharedCache.timeoutMs,
-          invalidationCheckMs: options.sharedCache.invalidationCheckMs,
-          keys: {
-            secretAccessKey: options.secretAccessKey,
-            accessKeyId: options.accessKeyId,
-            service: options.service,
-            partition: options.partition,
-            namespace: options.sharedCache.namespace,
-          },
-        },
-      });
-    case 'local': {
-      const local = new LocalAuthorizer(client, remote, options);
-      telemetry.watchLocalCaches(() => local.cacheSnapshot());
-      return local;
-    }
-    default:
-      return remote;
+  const strategies = new BuiltInStrategies(options, client, telemetry);
+  const strategy =
+    raw.authorizer === undefined
+      ? strategies.byMode()
+      : new FailClosedAuthorizer(
+          await applicationStrategy(raw.authorizer, { options, client, strategies }, moduleRef),
+          strategies.built,
+        );
+  return withDenialExplanations(strategy, options, client);
+}
+
+/** Creates the `authorizer` class through DI or calls the factory; anything but a strategy stops start-up. */
+async function applicationStrategy(
+  authorizer: TinyauthAuthorizerOption,
+  context: TinyauthAuthorizerContext,
+  moduleRef: ModuleRef,
+): Promise<Authorizer> {
+  const isClass = isStrategyClass(authorizer);
+  const what = isClass ? `class ${authorizer.name || '(anonymous)'}` : 'the factory';
+  let strategy: unknown;
+  try {
+    strategy = isClass ? await moduleRef.create(authorizer) : await authorizer(context);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : typeof err;
+    throw new TinyauthOptionsError([`authorizer: ${what} failed at start-up: ${reason}`]);
   }
+  if (
+    strategy === null ||
+    typeof strategy !== 'object' ||
+    typeof (strategy as Partial<Authorizer>).authorize !== 'function'
+  ) {
+    const got = strategy === null ? 'null' : typeof strategy;
+    throw new TinyauthOptionsError([
+      `authorizer: ${what} gave ${got === 'object' ? 'an object' : got} without an authorize() method`,
+    ]);
+  }
+  return strategy as Authorizer;
 }
 
 /** Most client addresses, and most user names, the sign-in limiter tracks at once. */
@@ -103,16 +138,21 @@ function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
   return strategy instanceof BypassAuthorizer ? strategy : new BatchingAuthorizer(strategy);
 }
 
-/** Decision events go to `onDecision` and, with `auditLog: true`, to the audit log. */
+/**
+ * Decision events go to `onDecision` and, with `auditLog: true`, to the audit log. Their `mode` is `custom` when
+ * the application gives its own `authorizer`.
+ */
 function createDecisionObserver(
   options: ResolvedTinyauthOptions,
   telemetry: TinyauthTelemetry,
+  raw: TinyauthModuleOptions,
 ): DecisionObserver {
   const handlers = [
     ...(options.onDecision === undefined ? [] : [options.onDecision]),
     ...(options.auditLog ? [tinyauthAuditLogger()] : []),
   ];
-  return new DecisionObserver({ mode: options.bypass ? 'bypass' : options.mode, handlers }, telemetry);
+  const mode = options.bypass ? 'bypass' : raw.authorizer === undefined ? options.mode : 'custom';
+  return new DecisionObserver({ mode, handlers }, telemetry);
 }
 
 /**
@@ -132,14 +172,13 @@ function createDecisionObserver(
     TinyauthClient,
     {
       provide: TINYAUTH_AUTHORIZER,
-      useFactory: (options: ResolvedTinyauthOptions, client: TinyauthClient, telemetry: TinyauthTelemetry) =>
-        withDenialExplanations(createAuthorizer(options, client, telemetry), options, client),
-      inject: [TINYAUTH_OPTIONS, TinyauthClient, TinyauthTelemetry],
+      useFactory: createAuthorizer,
+      inject: [TINYAUTH_RAW_OPTIONS, TINYAUTH_OPTIONS, TinyauthClient, TinyauthTelemetry, ModuleRef],
     },
     {
       provide: DecisionObserver,
       useFactory: createDecisionObserver,
-      inject: [TINYAUTH_OPTIONS, TinyauthTelemetry],
+      inject: [TINYAUTH_OPTIONS, TinyauthTelemetry, TINYAUTH_RAW_OPTIONS],
     },
     {
       provide: TINYAUTH_BATCHED_AUTHORIZER,

@@ -1,4 +1,4 @@
-import type { TinyauthModuleOptions } from './tinyauth-options.interface';
+import type { TinyauthOptionValues } from './tinyauth-options.interface';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
@@ -38,7 +38,7 @@ function list(value: string | undefined): string[] | undefined {
  * @example
  * TinyauthModule.forRootAsync({ useFactory: () => tinyauthOptionsFromEnv() })
  */
-export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TinyauthModuleOptions {
+export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TinyauthOptionValues {
   const verify = env.TINYAUTH_ENDPOINT_VERIFY ?? env.TINYAUTH_VERIFY;
   const verifyFlag = flag(verify);
   const entries: Record<string, unknown> = {
@@ -71,5 +71,5 @@ export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ti
   };
   return Object.fromEntries(
     Object.entries(entries).filter(([, v]) => v !== undefined),
-  ) as unknown as TinyauthModuleOptions;
+  ) as unknown as TinyauthOptionValues;
 }

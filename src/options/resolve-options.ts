@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { validateSync, type ValidationError } from 'class-validator';
-import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from './tinyauth-options.interface';
+import type { ResolvedTinyauthOptions, TinyauthOptionValues } from './tinyauth-options.interface';
 import { TinyauthOptionsSchema } from './tinyauth-options.schema';
 import { canonicalOrigin } from '../core/origin';
 import { resolveSharedCache } from './shared-cache-options';
@@ -45,9 +45,11 @@ const withTrailingSlash = (url: string): string => (url.endsWith('/') ? url : `$
 
 /**
  * Validates raw options (from `forRoot`, a factory or the environment) and fills in the defaults. Throws
- * `TinyauthOptionsError` naming each bad option, so a misconfigured app stops at start-up.
+ * `TinyauthOptionsError` naming each bad option, so a misconfigured app stops at start-up. `customStrategy` is
+ * true when the application gives its own `authorizer` (checked by the module): the cache settings then serve the
+ * built-in strategies it may build, whatever `mode` says.
  */
-export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
+export function resolveTinyauthOptions(raw: unknown, customStrategy = false): ResolvedTinyauthOptions {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new TinyauthOptionsError(['options: expected an object']);
   }
@@ -57,7 +59,7 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
   );
   if (problems.length > 0) throw new TinyauthOptionsError(problems);
 
-  const options = raw as TinyauthModuleOptions;
+  const options = raw as TinyauthOptionValues;
   const loginMaxFailuresPerAddress =
     options.loginMaxFailuresPerAddress ?? DEFAULT_LOGIN_MAX_FAILURES_PER_ADDRESS;
   const loginMaxFailuresPerUser = options.loginMaxFailuresPerUser ?? DEFAULT_LOGIN_MAX_FAILURES_PER_USER;
@@ -71,7 +73,7 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
   const mode = options.mode ?? 'remote';
   const sharedCache = options.bypass
     ? undefined
-    : resolveSharedCache(options.sharedCache, mode, timeoutMs, problems);
+    : resolveSharedCache(options.sharedCache, customStrategy ? 'cached' : mode, timeoutMs, problems);
   if (problems.length > 0) throw new TinyauthOptionsError(problems);
   const endpointVerify = options.endpointVerify ?? true;
   let caBundle: string | undefined;

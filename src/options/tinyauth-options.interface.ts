@@ -160,10 +160,11 @@ export interface TinyauthObservabilityOptions {
 }
 
 /**
- * Options of `TinyauthModule.forRoot` / `forRootAsync` (the seed's `TINYAUTH_*` settings and more). `endpoint`,
- * `accessKeyId` and `secretAccessKey` are required unless `bypass` is true.
+ * The data options of `TinyauthModule.forRoot` / `forRootAsync` (the seed's `TINYAUTH_*` settings and more), all
+ * but the `authorizer` strategy (see the module's `TinyauthModuleOptions`). `endpoint`, `accessKeyId` and
+ * `secretAccessKey` are required unless `bypass` is true.
  */
-export type TinyauthModuleOptions = TinyauthCommonOptions &
+export type TinyauthOptionValues = TinyauthCommonOptions &
   TinyauthObservabilityOptions &
   TinyauthTransportOptions &
   (

@@ -1,12 +1,12 @@
 import { Controller, Get, Module, Param, UseGuards, type Type } from '@nestjs/common';
 import {
   RequireAction,
-  TINYAUTH_AUTHORIZER,
   TinyauthGuard,
   TinyauthModule,
   type Authorizer,
   type TinyauthModuleOptions,
 } from 'nestjs-tinyauth';
+import { TINYAUTH_AUTHORIZER } from '../../src/tinyauth.constants';
 import { freezeClock, type FrozenClock } from '../helpers/frozen-clock';
 import { ADAPTERS, startApp, type RunningApp } from '../helpers/http-apps';
 import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../helpers/scripted-server';

@@ -6,7 +6,8 @@
 import { request } from 'node:http';
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
-import { AuthorizationFailed, type TinyauthModuleExtras, type TinyauthModuleOptions } from 'nestjs-tinyauth';
+import { AuthorizationFailed, type TinyauthModuleOptions } from 'nestjs-tinyauth';
+import { type TinyauthModuleExtras } from '../../src/options/tinyauth-options.interface';
 import { startTinyauthServer, type TinyauthServer } from 'nestjs-tinyauth/testing';
 import { guardAppModule } from '../helpers/guard-app';
 import {

@@ -4,7 +4,8 @@
  */
 import { request } from 'node:http';
 import { decodeJwtUnverified, jwtKey, utcDateStamp, verifyJwt } from '../../src/core';
-import { startTinyauthServer, validateFixture, type TinyauthServer } from 'nestjs-tinyauth/testing';
+import { startTinyauthServer, type TinyauthServer } from 'nestjs-tinyauth/testing';
+import { validateFixture } from '../../src/testing/fixture';
 import { loadHttpExchanges, type Exchange, type SigningKeyInputs } from '../helpers/conformance';
 
 const data = loadHttpExchanges();

@@ -17,8 +17,8 @@ import {
   TinyauthGuard,
   TinyauthIdentity,
   TinyauthModule,
-  type TinyauthModuleExtras,
 } from 'nestjs-tinyauth';
+import { type TinyauthModuleExtras } from '../../src/options/tinyauth-options.interface';
 import { demoFixture, startTinyauthServer } from 'nestjs-tinyauth/testing';
 import { ADAPTERS, startApp, type RunningApp } from '../helpers/http-apps';
 

@@ -2,7 +2,8 @@ import { Module, type INestApplication, type Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { TINYAUTH_CLOCK, TinyauthModule, type TinyauthClock } from 'nestjs-tinyauth';
+import { TINYAUTH_CLOCK, TinyauthModule } from 'nestjs-tinyauth';
+import { type TinyauthClock } from '../../src/login/login-rate-limiter';
 import { demoFixture, startTinyauthServer } from 'nestjs-tinyauth/testing';
 import { ADAPTERS, MemoryLogger, type AdapterName } from '../helpers/http-apps';
 

@@ -158,10 +158,12 @@ describe('the published package', () => {
     const script = [
       "const lib = require('nestjs-tinyauth');",
       "const testing = require('nestjs-tinyauth/testing');",
-      'console.log(JSON.stringify([typeof lib.TinyauthModule.forRoot, typeof lib.TinyauthGuard, typeof testing.startTinyauthServer, require.resolve("nestjs-tinyauth")]));',
+      "const policy = require('nestjs-tinyauth/policy');",
+      'console.log(JSON.stringify([typeof lib.TinyauthModule.forRoot, typeof lib.TinyauthGuard, typeof testing.startTinyauthServer, typeof policy.lintPolicyDocument, require.resolve("nestjs-tinyauth")]));',
     ].join('\n');
     const { stdout } = await run(process.execPath, ['-e', script], { cwd: consumer });
     expect(JSON.parse(stdout)).toEqual([
+      'function',
       'function',
       'function',
       'function',
@@ -173,12 +175,13 @@ describe('the published package', () => {
     const script = [
       "import { TinyauthModule, RequireAction } from 'nestjs-tinyauth';",
       "import { startTinyauthServer, demoFixture } from 'nestjs-tinyauth/testing';",
+      "import { lintPolicyDocument } from 'nestjs-tinyauth/policy';",
       'const server = await startTinyauthServer({ fixture: demoFixture });',
       'await server.close();',
-      "console.log(JSON.stringify([typeof TinyauthModule.forRootAsync, typeof RequireAction, server.url.startsWith('http://127.0.0.1:')]));",
+      "console.log(JSON.stringify([typeof TinyauthModule.forRootAsync, typeof RequireAction, server.url.startsWith('http://127.0.0.1:'), lintPolicyDocument({ Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }).map((f) => f.rule)]));",
     ].join('\n');
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer });
-    expect(JSON.parse(stdout)).toEqual(['function', 'function', true]);
+    expect(JSON.parse(stdout)).toEqual(['function', 'function', true, ['statement-object']]);
   });
 
   it('runs its bin as an executable file', async () => {

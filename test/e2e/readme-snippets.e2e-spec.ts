@@ -50,6 +50,7 @@ const TSCONFIG = {
       'nestjs-tinyauth': ['../../dist/index.d.ts'],
       'nestjs-tinyauth/testing': ['../../dist/testing/index.d.ts'],
       'nestjs-tinyauth/terminus': ['../../dist/terminus/index.d.ts'],
+      'nestjs-tinyauth/policy': ['../../dist/policy/index.d.ts'],
     },
     types: ['node', 'jest'],
   },
@@ -73,7 +74,7 @@ describe('README.md TypeScript snippets', () => {
 
   it('imports the package by its public names only', () => {
     const deep = snippets.filter((s) =>
-      /from '(?:\.{1,2}\/|nestjs-tinyauth\/(?!testing'|terminus'))/.test(s.code),
+      /from '(?:\.{1,2}\/|nestjs-tinyauth\/(?!testing'|terminus'|policy'))/.test(s.code),
     );
     expect(deep.map((s) => `README.md:${s.firstLine}`)).toEqual([]);
   });

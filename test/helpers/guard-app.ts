@@ -17,9 +17,9 @@ import {
   TinyauthIdentity,
   TinyauthModule,
   TinyauthService,
-  type TinyauthModuleExtras,
   type TinyauthModuleOptions,
 } from 'nestjs-tinyauth';
+import { type TinyauthModuleExtras } from '../../src/options/tinyauth-options.interface';
 
 type QueryRequest = { query?: Record<string, unknown> };
 

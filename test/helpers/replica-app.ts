@@ -15,16 +15,16 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import {
-  CachedAuthorizer,
   Public,
   RequireAction,
-  TINYAUTH_AUTHORIZER,
   TinyauthGuard,
   TinyauthIdentity,
   TinyauthModule,
   TinyauthService,
   type Authorizer,
 } from '../../src';
+import { CachedAuthorizer } from '../../src/authorizer/cached.authorizer';
+import { TINYAUTH_AUTHORIZER } from '../../src/tinyauth.constants';
 import { SERVICE_KEY } from './guard-fixture';
 
 const env = (name: string): string => {

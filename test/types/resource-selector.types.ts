@@ -8,11 +8,11 @@ import type { Request } from 'express';
 import type { FastifyRequest } from 'fastify';
 import {
   RequireAction,
-  type ActionRequirement,
   type ResourceSelector,
   type TinyauthRequest,
   type TinyauthSelectorInput,
 } from 'nestjs-tinyauth';
+import { type ActionRequirement } from '../../src/decorators/require-action.decorator';
 
 // The default shape: no annotation, and `req` is a TinyauthRequest (it was `unknown`, TS18046).
 @Controller('apples')

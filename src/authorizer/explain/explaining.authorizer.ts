@@ -1,4 +1,4 @@
-import { Logger, type OnModuleInit } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { TinyauthClient } from '../../client/tinyauth-client';
 import type { ResolvedTinyauthOptions } from '../../options/tinyauth-options.interface';
 import type { RequestFacts } from '../../request/request-facts';
@@ -18,9 +18,17 @@ export class ExplainingAuthorizer implements Authorizer {
     private readonly explainer: DenialExplainer,
   ) {}
 
-  /** The wrapped strategy's start-up (a shared cache connects here) and invalidation stay its own. */
+  /** The wrapped strategy's start-up (a shared cache connects here), shutdown and invalidation stay its own. */
   async onModuleInit(): Promise<void> {
     await (this.inner as Partial<OnModuleInit>).onModuleInit?.();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await (this.inner as Partial<OnModuleDestroy>).onModuleDestroy?.();
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    await (this.inner as Partial<OnApplicationShutdown>).onApplicationShutdown?.(signal);
   }
 
   invalidate(identity?: string): Promise<void> {

@@ -1,147 +1,107 @@
 /**
- * Uses every export of `nestjs-tinyauth` and `nestjs-tinyauth/testing` as a consumer would, so that `tsc --noEmit`
- * under each TypeScript version and module resolution proves the published declarations. `valueExports` names
- * every runtime export: a new one fails this check until it is used here too.
+ * Uses every export of `nestjs-tinyauth`, `nestjs-tinyauth/testing` and `nestjs-tinyauth/policy` as a consumer
+ * would, so that `tsc --noEmit` under each TypeScript version and module resolution proves the published
+ * declarations. `valueExports` (and its siblings) name every runtime export: a new one fails this check until it is
+ * used here too, and a removed one fails it until it is removed here.
  */
 import 'reflect-metadata';
-import { Catch, Controller, Get, Module, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import * as api from 'nestjs-tinyauth';
 import {
-  TinyauthMetadataError,
-  TinyauthGraphQLError,
-  TINYAUTH_CLOCK,
-  formatTinyauthExplanation,
-  explainPolicy,
-  formatExplanation,
-  lintPolicyDocument,
-  lintPolicyInput,
-  LINT_RULES,
-  tinyauthAuditLogger,
-  AUDIT_LOG_CONTEXT,
   AuthorizationFailed,
-  CachedAuthorizer,
   createLoginController,
-  CSRF_COOKIE,
-  formatArn,
+  formatTinyauthExplanation,
   getTinyauthState,
   InvalidCredentials,
-  LocalAuthorizer,
   LoginController,
-  LoginControllerBase,
-  LoginDto,
-  LoginPathError,
-  LoginRedirectFilter,
-  loginRedirectLocation,
   LoginRequired,
-  loginRoutes,
   NotAuthenticated,
   NotPermitted,
   Public,
   RedirectToLogin,
-  RemoteAuthorizer,
-  requestFacts,
   RequireAction,
-  safeNextPath,
-  SESSION_COOKIE,
-  TINYAUTH_AUTHORIZER,
-  TINYAUTH_LOGIN_PATH,
+  TINYAUTH_CLOCK,
   TINYAUTH_OPTIONS,
-  TINYAUTH_REQUEST_PROPERTY,
+  tinyauthAuditLogger,
   TinyauthClient,
-  TinyauthClientError,
+  TinyauthGraphQLError,
   TinyauthGuard,
   TinyauthIdentity,
+  TinyauthMetadataError,
   TinyauthModule,
   tinyauthOptionsFromEnv,
   TinyauthOptionsError,
   TinyauthService,
   TinyauthUnavailable,
-  type ActionRequirement,
-  type ArnScope,
-  type AuthorizationFailedBody,
   type Authorizer,
-  type CsrfStrategy,
-  type DecisionCacheOptions,
-  type HttpRequestLike,
-  type LocalAuthorizerOptions,
-  type LoginHttpRequest,
-  type LoginRoutes,
-  type LoginToken,
   type RequestFacts,
   type ResolvedTinyauthOptions,
   type ResourceSelector,
+  type TinyauthAuthorizerFactory,
   type TinyauthCheck,
   type TinyauthDecision,
-  type TinyauthErrorCode,
-  type TinyauthFailureKind,
-  type TinyauthMode,
-  type TinyauthModuleExtras,
+  type TinyauthDecisionEvent,
+  type TinyauthExplanation,
   type TinyauthModuleOptions,
-  type TinyauthRequestState,
+  type TinyauthRequest,
+  type TinyauthSelectorInput,
 } from 'nestjs-tinyauth';
 import * as testing from 'nestjs-tinyauth/testing';
 import {
   demoFixture,
-  loadFixtureFile,
   startTinyauthServer,
-  TinyauthStore,
-  validateFixture,
   type Fixture,
-  type FixtureGroup,
-  type FixturePolicy,
-  type FixtureUser,
-  type MergedPolicy,
   type TinyauthServer,
   type TinyauthServerOptions,
-  type UserSummary,
 } from 'nestjs-tinyauth/testing';
-
-export const valueExports = {
-  TinyauthMetadataError,
-  TinyauthGraphQLError,
-  TINYAUTH_CLOCK,
-  formatTinyauthExplanation,
+import * as policy from 'nestjs-tinyauth/policy';
+import {
   explainPolicy,
   formatExplanation,
+  LINT_RULES,
   lintPolicyDocument,
   lintPolicyInput,
-  LINT_RULES,
-  tinyauthAuditLogger,
-  AUDIT_LOG_CONTEXT,
+  type ConditionTrace,
+  type LintFinding,
+  type LintSettings,
+  type LintSeverity,
+  type NearMiss,
+  type PatternTrace,
+  type PolicyExplanation,
+  type StatementTrace,
+} from 'nestjs-tinyauth/policy';
+
+export const valueExports = {
   AuthorizationFailed,
-  CachedAuthorizer,
   createLoginController,
-  CSRF_COOKIE,
-  formatArn,
+  formatTinyauthExplanation,
   getTinyauthState,
   InvalidCredentials,
-  LocalAuthorizer,
   LoginController,
-  LoginControllerBase,
-  LoginDto,
-  LoginPathError,
-  LoginRedirectFilter,
-  loginRedirectLocation,
   LoginRequired,
-  loginRoutes,
   NotAuthenticated,
   NotPermitted,
   Public,
   RedirectToLogin,
-  RemoteAuthorizer,
-  requestFacts,
   RequireAction,
-  safeNextPath,
-  SESSION_COOKIE,
-  TINYAUTH_AUTHORIZER,
-  TINYAUTH_LOGIN_PATH,
+  TINYAUTH_CLOCK,
   TINYAUTH_OPTIONS,
-  TINYAUTH_REQUEST_PROPERTY,
+  tinyauthAuditLogger,
   TinyauthClient,
-  TinyauthClientError,
+  TinyauthGraphQLError,
   TinyauthGuard,
   TinyauthIdentity,
+  TinyauthMetadataError,
   TinyauthModule,
   tinyauthOptionsFromEnv,
   TinyauthOptionsError,
@@ -150,28 +110,44 @@ export const valueExports = {
 } satisfies { [K in Exclude<keyof typeof api, 'default'>]: unknown };
 export const testingExports = {
   demoFixture,
-  loadFixtureFile,
   startTinyauthServer,
-  TinyauthStore,
-  validateFixture,
 } satisfies { [K in Exclude<keyof typeof testing, 'default'>]: unknown };
+export const policyExports = {
+  explainPolicy,
+  formatExplanation,
+  LINT_RULES,
+  lintPolicyDocument,
+  lintPolicyInput,
+} satisfies { [K in Exclude<keyof typeof policy, 'default'>]: unknown };
 type Exactly<T, U> = [T] extends [U] ? ([U] extends [T] ? true : never) : never;
 export const allValuesListed: Exactly<keyof typeof valueExports, Exclude<keyof typeof api, 'default'>> = true;
 export const allTestingValuesListed: Exactly<
   keyof typeof testingExports,
   Exclude<keyof typeof testing, 'default'>
 > = true;
+export const allPolicyValuesListed: Exactly<
+  keyof typeof policyExports,
+  Exclude<keyof typeof policy, 'default'>
+> = true;
 
+type QueryRequest = TinyauthRequest & { query: { names?: string } };
 const byName: ResourceSelector = (input) => input.params.name;
-const requirement: ActionRequirement = { action: 'GetApple', resourceClass: 'apples', resource: byName };
+const byQuery = (input: TinyauthSelectorInput<QueryRequest>): string[] =>
+  input.type === 'http' ? String(input.request.query.names ?? '').split(',') : [];
 
 @Controller('apples')
 @RequireAction('ListApples', 'apples')
 export class ApplesController {
   @Get(':name')
-  @RequireAction(requirement.action, requirement.resourceClass, requirement.resource)
+  @RequireAction('GetApple', 'apples', byName)
   get(@TinyauthIdentity() user: string): string {
     return user;
+  }
+
+  @Get('some')
+  @RequireAction<QueryRequest>('GetApple', 'apples', byQuery)
+  some(): string[] {
+    return [];
   }
 
   @Get()
@@ -184,102 +160,118 @@ export class ApplesController {
 
 @Catch(AuthorizationFailed)
 export class DenialFilter implements ExceptionFilter<AuthorizationFailed> {
-  catch(exception: AuthorizationFailed, host: ArgumentsHost): AuthorizationFailedBody {
-    const code: TinyauthErrorCode | string | undefined = exception.decision.errorCode;
+  catch(exception: AuthorizationFailed, host: ArgumentsHost): object {
     void host;
-    return { Authorized: false, ErrorCode: code ?? 'NotPermitted' };
+    return { Authorized: false, ErrorCode: exception.decision.errorCode ?? 'NotPermitted' };
   }
 }
 
-const csrf: CsrfStrategy = 'header-token';
-const mode: TinyauthMode = 'cached';
+/** A class strategy: created by Nest's DI, with the module's client and options injected. */
+@Injectable()
+export class OfficeHoursAuthorizer implements Authorizer {
+  constructor(
+    private readonly client: TinyauthClient,
+    @Inject(TINYAUTH_OPTIONS) private readonly options: ResolvedTinyauthOptions,
+  ) {}
+
+  async authorize(facts: RequestFacts, checks: readonly TinyauthCheck[]): Promise<TinyauthDecision> {
+    const permit: Record<string, string[]> = {};
+    for (const { action, resource } of checks) (permit[action] ??= []).push(resource);
+    const answer = await this.client.authorizeByToken({ permit, headers: facts.headers, context: {} });
+    return {
+      authorized: answer.Authorized && this.options.service === 'apples',
+      identity: answer.Identity,
+      errorCode: answer.ErrorCode,
+      permitted: answer.Permitted,
+      notPermitted: answer.NotPermitted,
+    };
+  }
+}
+
+/** A factory strategy wrapping the built-in cached one. */
+const auditedCache: TinyauthAuthorizerFactory = ({ strategies, options }) => {
+  const cached = strategies.cached();
+  return {
+    authorize: (facts, checks, context) =>
+      options.service === 'apples'
+        ? cached.authorize(facts, checks, context)
+        : cached.authorize(facts, [], context),
+    invalidate: (identity) => cached.invalidate?.(identity) ?? Promise.resolve(),
+  };
+};
+
 const options: TinyauthModuleOptions = {
   endpoint: 'http://127.0.0.1:5000/',
   accessKeyId: 'AK',
   secretAccessKey: 'secret',
   service: 'apples',
-  csrfStrategy: csrf,
-  mode,
+  csrfStrategy: 'header-token',
+  mode: 'cached',
+  onDecision: (event: TinyauthDecisionEvent) => void event.outcome,
 };
-const extras: TinyauthModuleExtras = { isGlobal: true, login: { path: '/account/signin' } };
 
 @Module({
   imports: [
-    TinyauthModule.forRoot({ ...options, ...extras }),
+    TinyauthModule.forRoot({ ...options, isGlobal: true, login: { path: '/account/signin' } }),
     TinyauthModule.forRootAsync({ login: true, useFactory: () => tinyauthOptionsFromEnv(process.env) }),
+    TinyauthModule.forRoot({ ...options, mode: undefined, authorizer: OfficeHoursAuthorizer }),
+    TinyauthModule.forRoot({ ...options, mode: undefined, authorizer: auditedCache }),
   ],
   controllers: [ApplesController, createLoginController('/signin'), LoginController],
-  providers: [{ provide: APP_GUARD, useClass: TinyauthGuard }],
+  providers: [
+    { provide: APP_GUARD, useClass: TinyauthGuard },
+    { provide: TINYAUTH_CLOCK, useValue: { now: () => Date.now() } },
+  ],
 })
 export class AppModule {}
 
-export async function everythingElse(service: TinyauthService, client: TinyauthClient): Promise<string[]> {
+export async function everythingElse(service: TinyauthService): Promise<string[]> {
   const check: TinyauthCheck = { action: 'ListApples', resource: service.arn('apples') };
-  const request: HttpRequestLike = { method: 'GET', url: '/apples', headers: {} };
-  const facts: RequestFacts = requestFacts(request);
+  const request = { method: 'GET', url: '/apples', headers: {} };
   const decision: TinyauthDecision = await service.authorize(request, [check]);
-  const state: TinyauthRequestState | undefined = getTinyauthState(request);
-  const token: LoginToken = await service.getTokenForLogin('alice', 'pass', csrf);
-  const scope: ArnScope = { partition: 'tinyauth', service: 'apples', region: 'default' };
-  const routes: LoginRoutes = loginRoutes('/login');
-  const loginRequest: LoginHttpRequest = { headers: {} };
-  const remote: Authorizer = new RemoteAuthorizer(client);
-  const cacheOptions: DecisionCacheOptions = { cacheTtlMs: 5000, cacheMaxEntries: 100 };
-  const cached = new CachedAuthorizer(remote, cacheOptions);
-  const localOptions: LocalAuthorizerOptions = {
-    service: 'apples',
-    cacheMaxEntries: 100,
-    maxStaleMs: 600_000,
-    negativeCacheTtlMs: 30_000,
-  };
-  const local = new LocalAuthorizer(client, remote, localOptions);
-  const kind: TinyauthFailureKind = 'timeout';
+  const explanation: TinyauthExplanation = await service.explain(request, [check]);
+  const state = getTinyauthState(request);
+  const token = await service.getTokenForLogin('alice', 'pass', 'header-token');
   const errors: Error[] = [
     new NotAuthenticated(decision),
     new NotPermitted(decision),
     new TinyauthUnavailable(decision),
     new LoginRequired(decision, '/apples'),
-    new TinyauthClientError(kind, 'timed out'),
+    new TinyauthGraphQLError(decision),
     new InvalidCredentials(),
     new TinyauthOptionsError(['endpoint: required']),
-    new LoginPathError('x', 'must start with /'),
+    new TinyauthMetadataError(['ApplesController.get: nothing declared']),
   ];
-  const resolved: ResolvedTinyauthOptions | undefined = undefined;
-  const dto = new LoginDto();
-  dto.username = 'alice';
-  const base: typeof LoginControllerBase = LoginControllerBase;
-  void [facts, state, loginRequest, cached, local, resolved, base, LoginRedirectFilter];
-  void (await local.authorize(facts, [check]));
-  return [
-    formatArn(scope, 'apples', 'fuji'),
-    token.token,
-    routes.page,
-    loginRedirectLocation('/login', '/apples'),
-    safeNextPath('/apples'),
-    SESSION_COOKIE,
-    CSRF_COOKIE,
-    String(TINYAUTH_OPTIONS),
-    String(TINYAUTH_AUTHORIZER),
-    String(TINYAUTH_LOGIN_PATH),
-    String(TINYAUTH_REQUEST_PROPERTY),
-    ...errors.map((e) => e.message),
-  ];
+  void [state, tinyauthAuditLogger()];
+  return [formatTinyauthExplanation(explanation), token.token, ...errors.map((e) => e.message)];
 }
 
 export async function testingApi(): Promise<void> {
-  const policy: FixturePolicy = {
-    name: 'all',
-    policy: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+  const fixture: Fixture = {
+    users: [{ username: 'alice', password: 'pass', policies: [] }, ...(demoFixture.users ?? [])],
   };
-  const group: FixtureGroup = { name: 'admins', policies: [policy] };
-  const user: FixtureUser = { username: 'alice', password: 'pass', groups: ['admins'] };
-  const fixture: Fixture = validateFixture({ users: [user, ...(demoFixture.users ?? [])], groups: [group] });
   const serverOptions: TinyauthServerOptions = { fixture, port: 0 };
   const server: TinyauthServer = await startTinyauthServer(serverOptions);
-  const summary: UserSummary[] = server.store.summary();
-  const merged: MergedPolicy | undefined = server.store.mergedPolicy('alice');
-  const store = new TinyauthStore();
-  await store.reload(loadFixtureFile('fixture.json'));
-  void [summary, merged];
+  await server.store.reload(fixture);
   await server.close();
+}
+
+export function policyApi(): string[] {
+  const document = { Statement: [{ Effect: 'Allow', Action: 'apples:*', Resource: '*' }] };
+  const settings: LintSettings = { partition: 'tinyauth', contextKeys: ['Team'] };
+  const findings: LintFinding[] = [
+    ...lintPolicyDocument(document, settings),
+    ...lintPolicyInput(document).findings,
+  ];
+  const severity: LintSeverity | undefined = findings[0]?.severity;
+  const explanation: PolicyExplanation = explainPolicy(
+    document,
+    'apples:GetApple',
+    'arn:tinyauth:apples:::x',
+    {},
+  );
+  const statement: StatementTrace | undefined = explanation.statements[0];
+  const traces: Array<ConditionTrace | PatternTrace | NearMiss | undefined> = [];
+  void [statement, traces, severity, LINT_RULES];
+  return [formatExplanation(explanation)];
 }

@@ -1,13 +1,9 @@
 import { Test } from '@nestjs/testing';
-import {
-  CachedAuthorizer,
-  LocalAuthorizer,
-  RemoteAuthorizer,
-  TINYAUTH_AUTHORIZER,
-  TinyauthModule,
-  TinyauthOptionsError,
-  tinyauthOptionsFromEnv,
-} from 'nestjs-tinyauth';
+import { TinyauthModule, TinyauthOptionsError, tinyauthOptionsFromEnv } from 'nestjs-tinyauth';
+import { CachedAuthorizer } from '../../../src/authorizer/cached.authorizer';
+import { LocalAuthorizer } from '../../../src/authorizer/local';
+import { RemoteAuthorizer } from '../../../src/authorizer/remote.authorizer';
+import { TINYAUTH_AUTHORIZER } from '../../../src/tinyauth.constants';
 import { resolveTinyauthOptions } from '../../../src/options/resolve-options';
 
 const base = {

@@ -1,4 +1,4 @@
-import { formatArn } from 'nestjs-tinyauth';
+import { formatArn } from '../../../src/core/arn';
 import { groupChecks } from '../../../src/authorizer/decision';
 import { decisionContext } from '../../../src/authorizer/request-context';
 import { loadHttpExchanges } from '../../helpers/conformance';

@@ -1,4 +1,5 @@
-import { RequireAction, formatArn } from 'nestjs-tinyauth';
+import { RequireAction } from 'nestjs-tinyauth';
+import { formatArn } from '../../../src/core/arn';
 import { buildChecks, RequirementError } from '../../../src/checks/build-checks';
 import type { TinyauthSelectorInput } from '../../../src/request/selector-input';
 import type { ActionRequirement } from '../../../src/decorators/require-action.decorator';

@@ -1,4 +1,4 @@
-import { requestFacts } from 'nestjs-tinyauth';
+import { requestFacts } from '../../../src/request/request-facts';
 import { normaliseIp } from '../../../src/request/request-facts';
 
 describe('requestFacts', () => {
