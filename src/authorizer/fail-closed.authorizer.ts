@@ -9,6 +9,7 @@ import {
 } from '../decision';
 
 const LOG_INTERVAL_MS = 60_000;
+const TIMED_OUT: unique symbol = Symbol('timed out');
 const SOURCES: ReadonlySet<string> = new Set<TinyauthDecisionSource>([
   'tinyauth',
   'cache',
@@ -39,9 +40,16 @@ export class FailClosedAuthorizer
   private readonly lastLogged = new Map<string, number>();
   private readonly name: string;
 
+  /**
+   * @param inner the application's strategy.
+   * @param starts built-in strategies the factory was given, whose lifecycle hooks run first.
+   * @param deadlineMs how long (ms) a decision may take before it counts as unavailable: a strategy that never
+   *   settles must not hold the request open.
+   */
   constructor(
     private readonly inner: Authorizer,
     private readonly starts: readonly object[] = [],
+    private readonly deadlineMs = 10_000,
   ) {
     this.name = strategyName(inner);
   }
@@ -52,10 +60,21 @@ export class FailClosedAuthorizer
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
     let answer: unknown;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      answer = await this.inner.authorize(facts, checks, context);
+      const late = new Promise<typeof TIMED_OUT>((resolve) => {
+        timer = setTimeout(resolve, this.deadlineMs, TIMED_OUT);
+        timer.unref();
+      });
+      answer = await Promise.race([this.inner.authorize(facts, checks, context), late]);
     } catch (err) {
       this.report(`threw ${err instanceof Error ? err.name : typeof err}`);
+      return unavailableDecision(checks);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer === TIMED_OUT) {
+      this.report(`did not answer within ${this.deadlineMs} ms`);
       return unavailableDecision(checks);
     }
     const decision = wellFormed(answer, checks);

@@ -84,8 +84,17 @@ async function createAuthorizer(
       : new FailClosedAuthorizer(
           await applicationStrategy(raw.authorizer, { options, client, strategies }, moduleRef),
           strategies.built,
+          customStrategyDeadlineMs(options),
         );
   return withDenialExplanations(strategy, options, client);
+}
+
+/**
+ * How long an application's strategy may take per decision (ms): twice `timeoutMs`, room for a cache or store
+ * lookup and one call to tinyauth, after which the request is refused as unavailable (503).
+ */
+function customStrategyDeadlineMs(options: ResolvedTinyauthOptions): number {
+  return 2 * options.timeoutMs;
 }
 
 /** Creates the `authorizer` class through DI or calls the factory; anything but a strategy stops start-up. */

@@ -279,6 +279,22 @@ describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
     expect(logger.lines.join('\n')).not.toContain(ALICE_KEY.secret);
   });
 
+  it('refuses as unavailable a decision the strategy never settles, after twice timeoutMs', async () => {
+    const logger = new MemoryLogger();
+    app = await startApp(
+      adapter,
+      guardAppModule({
+        ...connection(proxy.url),
+        timeoutMs: 200,
+        authorizer: () => ({ authorize: () => new Promise<TinyauthDecision>(() => undefined) }),
+      }),
+      { logger },
+    );
+    const refused = await call(app, '/apples/fuji', { Authorization: basic(ALICE_KEY) });
+    expect(refused).toEqual({ status: 503, body: { Authorized: false, ErrorCode: 'TinyauthUnavailable' } });
+    expect(logger.lines.join('\n')).toContain('did not answer within 400 ms');
+  });
+
   it('takes a lenient denial (no maps, no error code) as NotPermitted', async () => {
     app = await startApp(
       adapter,
