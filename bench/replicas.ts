@@ -19,6 +19,8 @@ interface Counters {
   sharedHits: number;
   remoteCalls: number;
   storeFailures: number;
+  /** Misses that waited for another replica's call instead of asking tinyauth (absent before the shared leases). */
+  sharedWaits?: number;
 }
 
 interface Run {
@@ -41,8 +43,9 @@ async function counters(replicas: Child[]): Promise<Counters> {
       sharedHits: sum.sharedHits + c.sharedHits,
       remoteCalls: sum.remoteCalls + c.remoteCalls,
       storeFailures: sum.storeFailures + c.storeFailures,
+      sharedWaits: (sum.sharedWaits ?? 0) + (c.sharedWaits ?? 0),
     }),
-    { localHits: 0, sharedHits: 0, remoteCalls: 0, storeFailures: 0 },
+    { localHits: 0, sharedHits: 0, remoteCalls: 0, storeFailures: 0, sharedWaits: 0 },
   );
 }
 
@@ -109,6 +112,10 @@ export async function runReplicasScenario(
     children.push(...started);
     fleets.set(setup, started);
   }
+  const ttlMs = Number(process.env.BENCH_CACHE_TTL_MS);
+  // Calls per apple name per cacheTtlMs window: N (one per replica) without sharing, ideally 1 with it; more than 1
+  // with sharing means replicas asked tinyauth for the same name at the same time (a stampede at expiry).
+  const perWindow = (calls: number, seconds: number): number => calls / (keys * ((seconds * 1000) / ttlMs));
   const runs: Run[] = [];
   for (let round = 0; round < opts.rounds; round++) {
     const order: Setup[] = round % 2 ? ['shared', 'per-process'] : ['per-process', 'shared'];
@@ -127,11 +134,13 @@ export async function runReplicasScenario(
           sharedHits: after.sharedHits - before.sharedHits,
           remoteCalls: after.remoteCalls - before.remoteCalls,
           storeFailures: after.storeFailures - before.storeFailures,
+          sharedWaits: (after.sharedWaits ?? 0) - (before.sharedWaits ?? 0),
         };
         runs.push({ setup, ...load, counters: delta });
         process.stderr.write(
           `round ${round + 1}/${opts.rounds} replicas/${setup}: ${Math.round(load.requests / load.seconds)} req/s, ` +
-            `${delta.remoteCalls} tinyauth calls, ${delta.sharedHits} shared hits, ` +
+            `${delta.remoteCalls} tinyauth calls (${perWindow(delta.remoteCalls, load.seconds).toFixed(2)} per name per TTL), ` +
+            `${delta.sharedHits} shared hits, ${delta.sharedWaits} waits for another replica, ` +
             `${delta.storeFailures} store failures${load.failed ? ` (${load.failed} non-200)` : ''}\n`,
         );
       } finally {
@@ -148,6 +157,7 @@ export async function runReplicasScenario(
       perReplica: rps.map((v) => v / REPLICAS),
       callsPer1000: mine.map((r) => (1000 * r.counters.remoteCalls) / r.requests),
       hitRatio: mine.map((r) => (r.counters.localHits + r.counters.sharedHits) / r.requests),
+      callsPerWindow: mine.map((r) => perWindow(r.counters.remoteCalls, r.seconds)),
       failed: mine.reduce((n, r) => n + r.failed, 0),
     };
   });
@@ -159,12 +169,12 @@ export async function runReplicasScenario(
   );
   process.stdout.write(
     `${'cache'.padEnd(12)}${'fleet req/s'.padEnd(22)}${'req/s per replica'.padEnd(22)}` +
-      `${'tinyauth calls/1000 req'.padEnd(26)}hit ratio\n`,
+      `${'tinyauth calls/1000 req'.padEnd(26)}${'calls/name/TTL'.padEnd(20)}hit ratio\n`,
   );
   for (const r of rows)
     process.stdout.write(
       `${r.setup.padEnd(12)}${spread(r.rps).padEnd(22)}${spread(r.perReplica).padEnd(22)}` +
-        `${spread(r.callsPer1000, 1).padEnd(26)}${spread(r.hitRatio, 3)}` +
+        `${spread(r.callsPer1000, 1).padEnd(26)}${spread(r.callsPerWindow, 2).padEnd(20)}${spread(r.hitRatio, 3)}` +
         `${r.failed ? `  (${r.failed} non-200)` : ''}\n`,
     );
   process.stdout.write(

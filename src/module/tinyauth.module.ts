@@ -54,7 +54,9 @@ function createAuthorizer(
   const remote = new RemoteAuthorizer(client);
   switch (options.mode) {
     case 'cached':
-      return new CachedAuthorizer(remote, {
+      // Batched behind the cache, not in front of it: each request's checks are looked up and kept on their own,
+      // and only the misses of one tick share a call to tinyauth.
+      return new CachedAuthorizer(new BatchingAuthorizer(remote), {
         cacheTtlMs: options.cacheTtlMs,
         cacheMaxEntries: options.cacheMaxEntries,
         onLookup: telemetry.cacheLookup,
@@ -62,6 +64,7 @@ function createAuthorizer(
           store: options.sharedCache.store,
           timeoutMs: options.sharedCache.timeoutMs,
           invalidationCheckMs: options.sharedCache.invalidationCheckMs,
+          leaseMs: options.timeoutMs,
           keys: {
             secretAccessKey: options.secretAccessKey,
             accessKeyId: options.accessKeyId,
@@ -98,9 +101,14 @@ function createLoginRateLimiter(options: ResolvedTinyauthOptions, clock: Tinyaut
 
 const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
 
-/** The strategy behind the per-tick batching of checks with the same credentials (bypass needs none). */
-function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
-  return strategy instanceof BypassAuthorizer ? strategy : new BatchingAuthorizer(strategy);
+/**
+ * The strategy behind the per-tick batching of checks with the same credentials (bypass needs none; `cached` mode
+ * batches its misses itself).
+ */
+function createBatchedAuthorizer(strategy: Authorizer, options: ResolvedTinyauthOptions): Authorizer {
+  return strategy instanceof BypassAuthorizer || options.mode === 'cached'
+    ? strategy
+    : new BatchingAuthorizer(strategy);
 }
 
 /** Decision events go to `onDecision` and, with `auditLog: true`, to the audit log. */
@@ -144,7 +152,7 @@ function createDecisionObserver(
     {
       provide: TINYAUTH_BATCHED_AUTHORIZER,
       useFactory: createBatchedAuthorizer,
-      inject: [TINYAUTH_AUTHORIZER],
+      inject: [TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS],
     },
     TinyauthService,
     TinyauthGuard,

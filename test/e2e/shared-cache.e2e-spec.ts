@@ -1,7 +1,8 @@
 /**
  * `cached` mode with the shared tier, for real: Debian's redis-server on a free port, three replicas of a service
  * as separate processes (Express + Keyv, Fastify + Keyv, Express + cache-manager over Keyv) in front of one
- * compatible tinyauth server, whose authorize-by-token calls are counted by a recording proxy.
+ * compatible tinyauth server, whose authorize-by-token calls are counted by a recording proxy (which can also hold
+ * tinyauth's answers until the test lets them through).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -95,11 +96,13 @@ describe('shared decision cache on Redis, three replicas', () => {
   let proxy: ScriptedServer;
   let replicas: Replica[];
   let A: Replica, B: Replica, C: Replica;
+  /** Every call to tinyauth waits for this before it is forwarded. */
+  let gate: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     redis = await RedisServer.start();
     tinyauth = await startTinyauthServer({ fixture: fixture() });
-    proxy = await startRecordingProxy(tinyauth.url);
+    proxy = await startRecordingProxy(tinyauth.url, () => gate);
     const env = {
       TINYAUTH_URL: proxy.url,
       REDIS_URL: redis.url,
@@ -280,6 +283,47 @@ describe('shared decision cache on Redis, three replicas', () => {
       );
     }
     expect(Date.now()).toBeLessThan(cachedAt + CACHE_TTL_MS);
+  });
+
+  /**
+   * Replica A misses `path` and asks tinyauth, whose answer is held; then B and C miss it too. Returns the statuses
+   * once the answer is let through, and how many calls reached tinyauth.
+   */
+  async function stampede(
+    path: string,
+    key: { id: string; secret: string },
+  ): Promise<{ statuses: number[]; calls: number }> {
+    const before = calls();
+    const waits = await Promise.all([B, C].map(stats));
+    let open = (): void => undefined;
+    gate = new Promise((resolve) => (open = resolve));
+    try {
+      const first = status(A, path, as(key));
+      expect(await within(3000, async () => calls() > before)).toBe(true);
+      const others = [B, C].map((r) => status(r, path, as(key)));
+      // B and C are waiting for A's answer, or (as each replica did before leases) asking tinyauth themselves.
+      const settled = await within(3000, async () => {
+        const now = await Promise.all([B, C].map(stats));
+        return calls() - before >= 3 || now.every((s, i) => s.sharedWaits > waits[i].sharedWaits);
+      });
+      expect(settled).toBe(true);
+      open();
+      return { statuses: await Promise.all([first, ...others]), calls: calls() - before };
+    } finally {
+      open();
+      gate = Promise.resolve();
+    }
+  }
+
+  it('replicas that miss together, cold or at a common expiry, ask tinyauth once: one asks, the others wait', async () => {
+    expect(await stampede('/apples/stampede', ALICE_KEY)).toEqual({ statuses: [200, 200, 200], calls: 1 });
+    // Every replica's copy now expires by the shared entry's exp (at most CACHE_TTL_MS from now): all miss at once.
+    await sleep(CACHE_TTL_MS + 500);
+    expect(await stampede('/apples/stampede', ALICE_KEY)).toEqual({ statuses: [200, 200, 200], calls: 1 });
+  });
+
+  it('a denial is not shared: the replicas that waited for it ask tinyauth themselves', async () => {
+    expect(await stampede('/apples/rotten', ALICE_KEY)).toEqual({ statuses: [403, 403, 403], calls: 3 });
   });
 
   describe.each(['stopped', 'paused', 'restarted', 'corrupted'] as const)('Redis %s', (fault) => {
