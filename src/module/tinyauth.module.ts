@@ -10,6 +10,7 @@ import {
 import type { ResolvedTinyauthOptions, TinyauthModuleOptions } from '../options/tinyauth-options.interface';
 import { resolveTinyauthOptions, TinyauthOptionsError } from '../options/resolve-options';
 import { TinyauthClient } from '../client/tinyauth-client';
+import type { SharedKeyScope } from '../cache/shared-entries';
 import type { Authorizer } from '../authorizer/authorizer.interface';
 import { BypassAuthorizer } from '../authorizer/bypass.authorizer';
 import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
@@ -44,6 +45,12 @@ export function createResolvedOptions(raw: TinyauthModuleOptions): ResolvedTinya
   return options;
 }
 
+/** What names (and, for local mode, encrypts) what the service's replicas share. */
+function sharedKeyScope(options: ResolvedTinyauthOptions, namespace: string): SharedKeyScope {
+  const { secretAccessKey, accessKeyId, service, partition } = options;
+  return { secretAccessKey, accessKeyId, service, partition, namespace };
+}
+
 /** Picks the decision strategy named by `mode` (bypass overrides it). */
 function createAuthorizer(
   options: ResolvedTinyauthOptions,
@@ -65,17 +72,19 @@ function createAuthorizer(
           timeoutMs: options.sharedCache.timeoutMs,
           invalidationCheckMs: options.sharedCache.invalidationCheckMs,
           leaseMs: options.timeoutMs,
-          keys: {
-            secretAccessKey: options.secretAccessKey,
-            accessKeyId: options.accessKeyId,
-            service: options.service,
-            partition: options.partition,
-            namespace: options.sharedCache.namespace,
-          },
+          keys: sharedKeyScope(options, options.sharedCache.namespace),
         },
       });
     case 'local': {
-      const local = new LocalAuthorizer(client, remote, options);
+      const local = new LocalAuthorizer(client, remote, {
+        ...options,
+        sharedFetched: options.sharedCache && {
+          store: options.sharedCache.store,
+          timeoutMs: options.sharedCache.timeoutMs,
+          keys: sharedKeyScope(options, options.sharedCache.namespace),
+          keyCacheMaxMs: options.keyCacheMaxMs,
+        },
+      });
       telemetry.watchLocalCaches(() => local.cacheSnapshot());
       return local;
     }

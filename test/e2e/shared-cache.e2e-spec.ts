@@ -4,8 +4,6 @@
  * compatible tinyauth server, whose authorize-by-token calls are counted by a recording proxy (which can also hold
  * tinyauth's answers until the test lets them through).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { CLOCK_SKEW_ALLOWANCE_MS } from '../../src/cache/invalidation-marks';
 import { signJwt } from '../../src/core/jwt';
 import { utcDateStamp } from '../../src/core/keys';
@@ -19,11 +17,11 @@ import {
   sessionCookie,
 } from '../helpers/guard-fixture';
 import { RedisServer } from '../helpers/redis-server';
+import { startReplica, stopReplica, type Replica } from '../helpers/replica-process';
 import { startRecordingProxy, type ScriptedServer } from '../helpers/scripted-server';
 
 jest.setTimeout(120_000);
 
-const ROOT = join(__dirname, '..', '..');
 const CACHE_TTL_MS = 4000;
 const CHECK_MS = 100;
 const CAROL_KEY = { id: 'AKCAROL', secret: 'carol-secret' };
@@ -44,50 +42,6 @@ function fixture(opts: { carol?: boolean; alice?: boolean } = {}): Fixture {
       access_keys: [[CAROL_KEY.id, CAROL_KEY.secret]],
     });
   return { ...guardFixture, users } as unknown as Fixture;
-}
-
-interface Replica {
-  name: string;
-  url: string;
-  proc: ChildProcess;
-  output: () => string;
-}
-
-function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
-  const proc = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', 'test/helpers/replica-app.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  proc.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 60_000);
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const match = /READY (\d+)\n/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ name, url: `http://127.0.0.1:${match[1]}`, proc, output: () => out });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-async function stopReplica(replica: Replica): Promise<void> {
-  if (replica.proc.exitCode !== null || replica.proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => replica.proc.once('exit', () => resolve()));
-  replica.proc.kill('SIGTERM');
-  setTimeout(() => replica.proc.kill('SIGKILL'), 5000).unref();
-  await exited;
 }
 
 describe('shared decision cache on Redis, three replicas', () => {

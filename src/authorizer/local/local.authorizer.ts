@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { credentialParts } from '../../cache/decision-key';
+import { withSharedFetched, type FetchedSource, type SharedFetchedTier } from '../../cache/shared-fetched';
 import { TtlLruCache } from '../../cache/ttl-lru';
 import { DEFAULT_KEY_CACHE_MAX_MS } from '../../options/resolve-options';
 import {
@@ -39,6 +40,8 @@ export interface LocalAuthorizerOptions {
   /** For the lint of fetched policies: the ARN partition and the context keys the app sends. */
   partition?: string;
   contextKeys?: readonly string[];
+  /** A store shared by the service's replicas for the keys and policies fetched (see `SharedFetchedSource`). */
+  sharedFetched?: SharedFetchedTier;
 }
 
 /** Key derivation region: flask_tinyauth sends no region, so tinyauth derives every key for `global`. */
@@ -73,7 +76,7 @@ export interface LocalCacheSnapshot {
  */
 export class LocalAuthorizer implements Authorizer {
   private readonly logger = new Logger('Tinyauth');
-  private readonly source: TinyauthSource;
+  private readonly source: FetchedSource;
   private readonly userKeys: FetchedCache<SigningToken>;
   private readonly accessKeys: FetchedCache<SigningToken>;
   private readonly policies: FetchedCache<CompiledPolicy>;
@@ -89,12 +92,16 @@ export class LocalAuthorizer implements Authorizer {
     private readonly options: LocalAuthorizerOptions,
     private readonly now: () => number = Date.now,
   ) {
-    this.source = new TinyauthSource(
-      client,
-      REGION,
-      options.service,
-      options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
-      new PolicyLintLog(options).check,
+    this.source = withSharedFetched(
+      new TinyauthSource(
+        client,
+        REGION,
+        options.service,
+        options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
+        new PolicyLintLog(options).check,
+      ),
+      options.sharedFetched,
+      now,
     );
     const cacheOptions: FetchedCacheOptions = {
       maxEntries: options.cacheMaxEntries,
