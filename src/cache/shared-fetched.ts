@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { SharedKeyScope } from './shared-entries';
+import { SharedLeases } from './shared-leases';
 import { GuardedStore, type SharedCacheStore, type SharedStoreStats } from './shared-store';
 
 /** What one read of tinyauth gave (the shape of local mode's `Fetched`). */
@@ -30,6 +31,8 @@ export interface SharedFetchedTier {
   keys: SharedKeyScope;
   /** Longest a signing key read from the store is trusted, in ms (local mode's `keyCacheMaxMs`). */
   keyCacheMaxMs: number;
+  /** Longest a replica waits for another replica's read of the same value before reading it itself, in ms. */
+  leaseMs: number;
 }
 
 /** Counters of the shared reads since start-up. */
@@ -38,6 +41,8 @@ export interface SharedFetchedStats extends SharedStoreStats {
   sharedHits: number;
   /** Keys and policies read from tinyauth. */
   fetches: number;
+  /** Reads that waited for another replica's read of the same value instead of making their own. */
+  sharedWaits: number;
 }
 
 type Kind = 'user-key' | 'access-key' | 'policy';
@@ -61,10 +66,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  */
 export class SharedFetchedSource implements FetchedSource {
   private readonly store: GuardedStore;
+  private readonly leases: SharedLeases;
   private readonly macKey: Buffer;
   private readonly encKey: Buffer;
   private readonly prefix: string;
-  private readonly counts = { sharedHits: 0, fetches: 0 };
+  private readonly leasePrefix: string;
+  private readonly counts = { sharedHits: 0, fetches: 0, sharedWaits: 0 };
 
   constructor(
     private readonly inner: FetchedSource,
@@ -73,6 +80,7 @@ export class SharedFetchedSource implements FetchedSource {
   ) {
     const { keys } = tier;
     this.store = new GuardedStore(tier.store, tier.timeoutMs, now);
+    this.leases = new SharedLeases(this.store, tier.leaseMs, now);
     const salt = `${keys.partition}\0${keys.service}\0${keys.accessKeyId}`;
     this.macKey = Buffer.from(
       hkdfSync('sha256', keys.secretAccessKey, 'nestjs-tinyauth shared fetched names', salt, 32),
@@ -81,6 +89,7 @@ export class SharedFetchedSource implements FetchedSource {
       hkdfSync('sha256', keys.secretAccessKey, 'nestjs-tinyauth shared fetched values', salt, 32),
     );
     this.prefix = `${keys.namespace}:${keys.partition}:${keys.service}:f:`;
+    this.leasePrefix = `${keys.namespace}:${keys.partition}:${keys.service}:fl:`;
     // Lets a lazily connecting client connect before the first request needs it; failures show on first use.
     void this.store.warmUp(`${this.prefix}warm-up`, 1000);
   }
@@ -107,19 +116,42 @@ export class SharedFetchedSource implements FetchedSource {
     name: string,
     fetch: () => Promise<FetchedAnswer<V>>,
   ): Promise<FetchedAnswer<V>> {
-    const storeKey = `${this.prefix}${createHmac('sha256', this.macKey).update(`${kind}\0${name}`).digest('base64url')}`;
+    const mac = createHmac('sha256', this.macKey).update(`${kind}\0${name}`).digest('base64url');
+    const storeKey = `${this.prefix}${mac}`;
     const shared = await this.lookUp<V>(kind, storeKey);
     if (shared !== undefined) {
       this.counts.sharedHits++;
       return shared;
     }
+    // Replicas that start together, or whose copies (adopted with the same expiry) expire together, would all read
+    // tinyauth at once: one reads, the others wait for what it shares.
+    const leaseKey = `${this.leasePrefix}${mac}`;
+    const claim = await this.leases.claim(leaseKey);
+    if (claim.kind === 'theirs') {
+      this.counts.sharedWaits++;
+      const answered = await this.leases.waitFor(leaseKey, () => this.lookUp<V>(kind, storeKey));
+      if (answered !== undefined) {
+        this.counts.sharedHits++;
+        return answered;
+      }
+    }
+    const lease = claim.kind === 'mine' ? claim.lease : undefined;
     this.counts.fetches++;
-    const fetched = await fetch();
+    let fetched: FetchedAnswer<V>;
+    try {
+      fetched = await fetch();
+    } catch (err) {
+      void this.leases.release(lease);
+      throw err;
+    }
+    let written: Promise<unknown> | undefined;
     if (fetched.kind === 'found' && fetched.ttlMs > 0) {
       const exp = this.now() + fetched.ttlMs;
       const text = JSON.stringify({ v: 1, k: kind, exp, value: encodeValue(kind, fetched.value) });
-      this.store.set(storeKey, this.seal(storeKey, text), fetched.ttlMs).catch(() => undefined);
+      written = this.store.set(storeKey, this.seal(storeKey, text), fetched.ttlMs).catch(() => undefined);
     }
+    // Released once the value is in the store (or there is nothing to share), so the waiting replicas move on.
+    void Promise.resolve(written).then(() => this.leases.release(lease));
     return fetched;
   }
 

@@ -16,9 +16,10 @@ export type Claim = { kind: 'mine'; lease?: Lease } | { kind: 'theirs' };
 const TOKEN = /^[A-Za-z0-9_-]{16}$/;
 
 /**
- * Cross-replica single flight of calls to tinyauth. When a decision is missing from both tiers (a cold key, or an
- * entry that just expired on every replica at once), the first replica to miss takes a short lease in the shared
- * store and asks tinyauth; the others, finding the lease taken, wait for the entry it writes instead of asking too.
+ * Cross-replica single flight of calls to tinyauth. When a decision (or, in local mode, a key or policy) is missing
+ * from both tiers (a cold key, or an entry that just expired on every replica at once), the first replica to miss
+ * takes a short lease in the shared store and asks tinyauth; the others, finding the lease taken, wait for the entry
+ * it writes instead of asking too.
  *
  * Keyv and cache-manager offer no atomic "set if absent", so a claim is read, write, read back: two replicas that
  * miss within one store round trip of each other may both ask tinyauth (one extra call, never a wrong answer). A

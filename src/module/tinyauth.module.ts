@@ -83,6 +83,7 @@ function createAuthorizer(
           timeoutMs: options.sharedCache.timeoutMs,
           keys: sharedKeyScope(options, options.sharedCache.namespace),
           keyCacheMaxMs: options.keyCacheMaxMs,
+          leaseMs: options.timeoutMs,
         },
       });
       telemetry.watchLocalCaches(() => local.cacheSnapshot());

@@ -13,7 +13,7 @@ import { startRecordingProxy, type ScriptedServer } from '../helpers/scripted-se
 jest.setTimeout(120_000);
 
 /** alice's twins, each with an access key of its own: a fresh name for each test, so no replica has it cached. */
-const TWINS = ['carol', 'dave', 'erin'] as const;
+const TWINS = ['carol', 'dave', 'erin', 'frank'] as const;
 const twinKey = (name: string): { id: string; secret: string } => ({
   id: `AK${name.toUpperCase()}`,
   secret: `${name}-secret`,
@@ -35,11 +35,13 @@ describe('local mode sharing fetched keys and policies on Redis, two replicas', 
   let tinyauth: TinyauthServer;
   let proxy: ScriptedServer;
   let A: Replica, B: Replica;
+  /** Every read of tinyauth waits for this before it is forwarded. */
+  let gate: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     redis = await RedisServer.start();
     tinyauth = await startTinyauthServer({ fixture: fixture() });
-    proxy = await startRecordingProxy(tinyauth.url);
+    proxy = await startRecordingProxy(tinyauth.url, () => gate);
     const env = {
       MODE: 'local',
       TINYAUTH_URL: proxy.url,
@@ -69,6 +71,16 @@ describe('local mode sharing fetched keys and policies on Redis, two replicas', 
 
   const status = async (replica: Replica, path: string, headers: Record<string, string>): Promise<number> =>
     (await fetch(`${replica.url}${path}`, { headers })).status;
+
+  /** Polls `ok` every 20 ms until it holds or `ms` have passed; returns whether it held. */
+  async function within(ms: number, ok: () => Promise<boolean>): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (await ok()) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 
   const sharedKeys = async (): Promise<string[]> =>
     [...(await redis.dump()).keys()].filter((k) => k.includes(':f:'));
@@ -166,6 +178,34 @@ describe('local mode sharing fetched keys and policies on Redis, two replicas', 
       401,
     );
     expect(fetches() - beforeDave).toBe(4);
+  });
+
+  it('replicas that need a key at the same moment read it once: one reads, the other waits for it', async () => {
+    const frank = { Authorization: basic(twinKey('frank')) };
+    const before = fetches();
+    const keyReads = (): number =>
+      proxy.requests.filter((r) => r.url.includes(`signing-tokens/${twinKey('frank').id}/`)).length;
+    let open = (): void => undefined;
+    gate = new Promise((resolve) => (open = resolve));
+    try {
+      const first = status(A, '/apples/together', frank);
+      // A holds the lease and its read of frank's key is held at the proxy.
+      expect(await within(3000, async () => keyReads() === 1)).toBe(true);
+      const gets = await redis.getCalls();
+      const second = status(B, '/apples/together', frank);
+      // B either polls the store for A's key (many GETs) or, as each replica did before leases, reads it too.
+      expect(await within(3000, async () => keyReads() > 1 || (await redis.getCalls()) - gets > 20)).toBe(
+        true,
+      );
+      open();
+      expect(await Promise.all([first, second])).toEqual([200, 200]);
+    } finally {
+      open();
+      gate = Promise.resolve();
+    }
+    // frank's key and his policy, each read once for both replicas.
+    expect(keyReads()).toBe(1);
+    expect(fetches() - before).toBe(2);
   });
 
   it('Redis down changes nothing but the count of reads', async () => {
