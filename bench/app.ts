@@ -1,7 +1,7 @@
 /**
  * One benchmark app in its own process: `node -r ts-node/register/transpile-only bench/app.ts <adapter> <variant>
- * <tinyauth-url> [<redis-url>]`. Prints `READY <port>` once listening. The `cached-shared` variant is `cached` with
- * the shared tier on Redis (Keyv + @keyv/redis) at `<redis-url>`.
+ * <tinyauth-url> [<redis-url>]`. Prints `READY <port>` once listening. The `cached-shared` and `local-shared` variants
+ * are `cached` and `local` with the shared tier on Redis (Keyv + @keyv/redis) at `<redis-url>`.
  */
 import 'reflect-metadata';
 import {
@@ -57,14 +57,14 @@ class GuardedController {
   }
 }
 
-/** The decision cache's counters, for the replicas scenario. */
+/** The decision cache's counters, for the replicas scenario (none in local mode). */
 @Controller()
 class StatsController {
   constructor(@Inject(TINYAUTH_AUTHORIZER) private readonly authorizer: Authorizer) {}
 
   @Get('stats')
   stats(): object {
-    return (this.authorizer as CachedAuthorizer).stats();
+    return this.authorizer instanceof CachedAuthorizer ? this.authorizer.stats() : {};
   }
 }
 
@@ -124,17 +124,23 @@ function tinyauthModule(mode: 'remote' | 'cached' | 'local', shared: boolean): D
 }
 
 function appModule(): Type<unknown> {
-  const modes = { remote: 'remote', cached: 'cached', local: 'local', 'cached-shared': 'cached' } as const;
+  const modes = {
+    remote: 'remote',
+    cached: 'cached',
+    local: 'local',
+    'cached-shared': 'cached',
+    'local-shared': 'local',
+  } as const;
   const imports =
     variant in modes
-      ? [tinyauthModule(modes[variant as keyof typeof modes], variant === 'cached-shared')]
+      ? [tinyauthModule(modes[variant as keyof typeof modes], variant.endsWith('-shared'))]
       : [];
   const controllers =
     variant === 'bare'
       ? [BareController]
       : variant === 'raw-undici'
         ? [RawUndiciController]
-        : variant === 'cached' || variant === 'cached-shared'
+        : variant !== 'remote'
           ? [GuardedController, StatsController]
           : [GuardedController];
   @Module({ imports, controllers })

@@ -1,7 +1,8 @@
 /** The HTTP platforms measured. */
 export type AdapterName = 'fastify' | 'express';
 /** What each measured app does per request. */
-export type Variant = 'bare' | 'raw-undici' | 'remote' | 'cached' | 'local' | 'cached-shared';
+export type Variant =
+  'bare' | 'raw-undici' | 'remote' | 'cached' | 'local' | 'cached-shared' | 'local-shared';
 
 export const ADAPTERS: AdapterName[] = ['fastify', 'express'];
 export const VARIANTS: Variant[] = ['bare', 'raw-undici', 'remote', 'cached', 'local'];

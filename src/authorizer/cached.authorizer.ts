@@ -4,6 +4,7 @@ import { ExpiringLru } from '../cache/expiring-lru';
 import { joinInFlight } from '../cache/in-flight';
 import { InvalidationMarks, type Verdict } from '../cache/invalidation-marks';
 import { decodeEntry, encodeEntry, SharedKeys, type SharedKeyScope } from '../cache/shared-entries';
+import { SharedLeases } from '../cache/shared-leases';
 import { GuardedStore, type SharedCacheStore } from '../cache/shared-store';
 import { jwtExpiry } from '../core/jwt';
 import { sessionCookieOf, type SessionCookie } from '../core/session-cookie';
@@ -22,6 +23,11 @@ export interface SharedDecisionTier {
   keys: SharedKeyScope;
   /** Longest wait at start-up for the store's first answer, in ms (default 1000); start-up never fails on it. */
   warmUpMs?: number;
+  /**
+   * Longest a replica waits for another replica's call to tinyauth for the same decision before asking itself, in
+   * ms: tinyauth's `timeoutMs` (default 5000).
+   */
+  leaseMs?: number;
 }
 
 /** Settings of the decision cache (`mode: 'cached'`). */
@@ -44,6 +50,8 @@ export interface CachedDecisionStats {
   sharedHits: number;
   /** Calls made to tinyauth. */
   remoteCalls: number;
+  /** Misses that waited for another replica's call to tinyauth for the same decision instead of making their own. */
+  sharedWaits: number;
   /** Shared store operations that failed or were skipped while it was failing. */
   storeFailures: number;
   /** Shared store values rejected as not a valid entry for the request. */
@@ -76,7 +84,9 @@ export class CachedAuthorizer implements Authorizer {
   private readonly marks: InvalidationMarks;
   private readonly store: GuardedStore | undefined;
   private readonly keys: SharedKeys | undefined;
-  private readonly counts = { localHits: 0, sharedHits: 0, remoteCalls: 0 };
+  private readonly leases: SharedLeases | undefined;
+  private started: Promise<void> | undefined;
+  private readonly counts = { localHits: 0, sharedHits: 0, remoteCalls: 0, sharedWaits: 0 };
 
   constructor(
     private readonly remote: Authorizer,
@@ -88,6 +98,7 @@ export class CachedAuthorizer implements Authorizer {
     const { shared } = options;
     this.store = shared && new GuardedStore(shared.store, shared.timeoutMs, now);
     this.keys = shared && new SharedKeys(shared.keys);
+    this.leases = this.store && new SharedLeases(this.store, shared?.leaseMs ?? 5000, now);
     this.marks = new InvalidationMarks(
       this.store,
       this.keys,
@@ -103,8 +114,14 @@ export class CachedAuthorizer implements Authorizer {
   /**
    * Nest start-up hook: lets the shared store's client connect before requests arrive, and reads (or, in a new
    * store, creates) the service-wide invalidation mark, so entries other replicas write from now on are valid.
+   * Runs once, however many providers hand out this instance (two concurrent first connections could fail).
    */
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): Promise<void> {
+    this.started ??= this.start();
+    return this.started;
+  }
+
+  private async start(): Promise<void> {
     if (this.store === undefined || this.keys === undefined) return;
     await this.store.warmUp(this.keys.global, this.options.shared?.warmUpMs ?? 1000);
     await this.marks.refresh('');
@@ -187,9 +204,28 @@ export class CachedAuthorizer implements Authorizer {
   ): Promise<TinyauthDecision> {
     const shared = this.store && (await this.readShared(key, session, checks));
     if (shared !== undefined) return shared;
+    // Missing from both tiers: one replica asks tinyauth for all of them (entries written together expire together
+    // on every replica, so without this each replica would ask at the same moment).
+    const leaseKey = this.keys?.lease(key);
+    const claim = this.leases && leaseKey !== undefined ? await this.leases.claim(leaseKey) : undefined;
+    if (claim?.kind === 'theirs') {
+      this.counts.sharedWaits++;
+      const answered = await (this.leases as SharedLeases).waitFor(leaseKey as string, () =>
+        this.readShared(key, session, checks),
+      );
+      if (answered !== undefined) return answered;
+    }
+    const lease = claim?.kind === 'mine' ? claim.lease : undefined;
     const at = this.now();
     this.counts.remoteCalls++;
-    const decision = await this.remote.authorize(facts, checks, context);
+    let decision: TinyauthDecision;
+    try {
+      decision = await this.remote.authorize(facts, checks, context);
+    } catch (err) {
+      void this.leases?.release(lease);
+      throw err;
+    }
+    let written: Promise<void> | undefined;
     if (decision.authorized === true) {
       const identity = decision.identity ?? '';
       const now = this.now();
@@ -197,9 +233,18 @@ export class CachedAuthorizer implements Authorizer {
       // Decided before an invalidation made while tinyauth was answering: not worth keeping.
       if (ttl > 0 && this.marks.verdict(identity, at) !== 'stale') {
         this.cache.set(key, { decision, at }, ttl);
-        this.writeShared(key, checks, decision, at, Math.min(at + this.options.cacheTtlMs, now + ttl));
+        written = this.writeShared(
+          key,
+          checks,
+          decision,
+          at,
+          Math.min(at + this.options.cacheTtlMs, now + ttl),
+        );
       }
     }
+    // Released once the entry is in the store, so the replicas waiting on it find it; with nothing to share
+    // (a denial, a failure), they stop waiting and ask tinyauth themselves.
+    if (lease !== undefined) void Promise.resolve(written).then(() => this.leases?.release(lease));
     return decision;
   }
 
@@ -241,21 +286,24 @@ export class CachedAuthorizer implements Authorizer {
     return decision;
   }
 
-  /** Fire and forget: the response never waits for the store, and a failed write only costs other replicas a miss. */
-  private writeShared(
+  /**
+   * The response never waits for this write, and a failed write only costs other replicas a miss; the promise
+   * (never rejected) tells when the entry is in the store.
+   */
+  private async writeShared(
     key: string,
     checks: readonly TinyauthCheck[],
     decision: TinyauthDecision,
     at: number,
     exp: number,
-  ): void {
+  ): Promise<void> {
     if (this.store === undefined || this.keys === undefined) return;
     const storeKey = this.keys.decision(key);
     const text = encodeEntry(
       { at, exp, identity: decision.identity ?? '', permitted: decision.permitted },
       checks,
     );
-    this.store.set(storeKey, this.keys.seal(storeKey, text), exp - this.now()).catch(() => undefined);
+    await this.store.set(storeKey, this.keys.seal(storeKey, text), exp - this.now()).catch(() => undefined);
   }
 }
 

@@ -42,6 +42,11 @@ export class SharedKeys {
     return `${this.prefix}d:${this.mac(`d\0${localKey}`)}`;
   }
 
+  /** The key of the lease of the replica asking tinyauth for a decision (see SharedLeases). */
+  lease(localKey: string): string {
+    return `${this.prefix}l:${this.mac(`l\0${localKey}`)}`;
+  }
+
   /** The key of one identity's invalidation mark. */
   identity(identity: string): string {
     return `${this.prefix}i:${this.mac(`i\0${identity}`)}`;

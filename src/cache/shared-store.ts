@@ -95,8 +95,14 @@ export class GuardedStore {
       throw new SharedStoreFailure('down');
     }
     let timer: NodeJS.Timeout | undefined;
+    let late: NodeJS.Immediate | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SharedStoreFailure('timeout')), this.timeoutMs);
+      // Timers run before I/O in each turn of the event loop: after the loop was held up (a busy process), the
+      // timer would fire ahead of an answer already waiting on the socket. Deferring the verdict past the I/O phase
+      // lets such an answer count; only an answer that truly has not come is a timeout.
+      timer = setTimeout(() => {
+        late = setImmediate(() => reject(new SharedStoreFailure('timeout')));
+      }, this.timeoutMs);
     });
     try {
       const result = await Promise.race([Promise.resolve().then(operation), timeout]);
@@ -109,6 +115,7 @@ export class GuardedStore {
       throw this.failed(err);
     } finally {
       clearTimeout(timer);
+      clearImmediate(late);
     }
   }
 

@@ -1,4 +1,6 @@
 import type { Authorizer } from '../authorizer/authorizer.interface';
+import { BatchingAuthorizer } from '../authorizer/batching.authorizer';
+import type { SharedKeyScope } from '../cache/shared-entries';
 import { CachedAuthorizer } from '../authorizer/cached.authorizer';
 import { LocalAuthorizer } from '../authorizer/local';
 import { RemoteAuthorizer } from '../authorizer/remote.authorizer';
@@ -24,8 +26,10 @@ export class BuiltInStrategies implements TinyauthStrategies {
 
   cached(): Authorizer {
     const { options } = this;
+    // Batched behind the cache, not in front of it: each request's checks are looked up and kept on their own,
+    // and only the misses of one tick share a call to tinyauth.
     return this.keep(
-      new CachedAuthorizer(new RemoteAuthorizer(this.client), {
+      new CachedAuthorizer(new BatchingAuthorizer(new RemoteAuthorizer(this.client)), {
         cacheTtlMs: options.cacheTtlMs,
         cacheMaxEntries: options.cacheMaxEntries,
         onLookup: this.telemetry.cacheLookup,
@@ -33,20 +37,25 @@ export class BuiltInStrategies implements TinyauthStrategies {
           store: options.sharedCache.store,
           timeoutMs: options.sharedCache.timeoutMs,
           invalidationCheckMs: options.sharedCache.invalidationCheckMs,
-          keys: {
-            secretAccessKey: options.secretAccessKey,
-            accessKeyId: options.accessKeyId,
-            service: options.service,
-            partition: options.partition,
-            namespace: options.sharedCache.namespace,
-          },
+          leaseMs: options.timeoutMs,
+          keys: this.sharedKeyScope(options.sharedCache.namespace),
         },
       }),
     );
   }
 
   local(): Authorizer {
-    const local = new LocalAuthorizer(this.client, new RemoteAuthorizer(this.client), this.options);
+    const { options } = this;
+    const local = new LocalAuthorizer(this.client, new RemoteAuthorizer(this.client), {
+      ...options,
+      sharedFetched: options.sharedCache && {
+        store: options.sharedCache.store,
+        timeoutMs: options.sharedCache.timeoutMs,
+        keys: this.sharedKeyScope(options.sharedCache.namespace),
+        keyCacheMaxMs: options.keyCacheMaxMs,
+        leaseMs: options.timeoutMs,
+      },
+    });
     this.telemetry.watchLocalCaches(() => local.cacheSnapshot());
     return this.keep(local);
   }
@@ -61,6 +70,12 @@ export class BuiltInStrategies implements TinyauthStrategies {
       default:
         return this.remote();
     }
+  }
+
+  /** What names (and, for local mode, encrypts) what the service's replicas share. */
+  private sharedKeyScope(namespace: string): SharedKeyScope {
+    const { secretAccessKey, accessKeyId, service, partition } = this.options;
+    return { secretAccessKey, accessKeyId, service, partition, namespace };
   }
 
   private keep(strategy: Authorizer): Authorizer {

@@ -142,9 +142,14 @@ function createLoginRateLimiter(options: ResolvedTinyauthOptions, clock: Tinyaut
 
 const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
 
-/** The strategy behind the per-tick batching of checks with the same credentials (bypass needs none). */
-function createBatchedAuthorizer(strategy: Authorizer): Authorizer {
-  return strategy instanceof BypassAuthorizer ? strategy : new BatchingAuthorizer(strategy);
+/**
+ * The strategy behind the per-tick batching of checks with the same credentials (bypass needs none; `cached` mode
+ * batches its misses itself).
+ */
+function createBatchedAuthorizer(strategy: Authorizer, options: ResolvedTinyauthOptions): Authorizer {
+  return strategy instanceof BypassAuthorizer || options.mode === 'cached'
+    ? strategy
+    : new BatchingAuthorizer(strategy);
 }
 
 /**
@@ -192,7 +197,7 @@ function createDecisionObserver(
     {
       provide: TINYAUTH_BATCHED_AUTHORIZER,
       useFactory: createBatchedAuthorizer,
-      inject: [TINYAUTH_AUTHORIZER],
+      inject: [TINYAUTH_AUTHORIZER, TINYAUTH_OPTIONS],
     },
     TinyauthService,
     TinyauthGuard,

@@ -25,7 +25,7 @@ export function resolveSharedCache(
   if (raw === undefined) return undefined;
   const options = raw as Record<string, unknown>;
   const before = problems.length;
-  if (mode !== 'cached') problems.push("sharedCache: only used with mode 'cached'");
+  if (mode === 'remote') problems.push("sharedCache: only used with mode 'cached' or 'local'");
   for (const key of Object.keys(options)) {
     if (!['store', 'timeoutMs', 'namespace', 'invalidationCheckMs'].includes(key))
       problems.push(`sharedCache.${key}: unknown option`);

@@ -22,8 +22,9 @@ export interface TinyauthConnectionOptions {
 }
 
 /**
- * `cached` mode's shared second tier (see the README, "Running many replicas"): allow decisions one replica got
- * from tinyauth are reused by every replica through `store`, and invalidations reach every replica.
+ * A store shared by the service's replicas (see the README, "Running many replicas"). `cached` mode: allow
+ * decisions one replica got from tinyauth are reused by every replica, and invalidations reach every replica.
+ * `local` mode: the signing keys (encrypted) and policies one replica fetched are reused by every replica.
  *
  * @example
  * sharedCache: { store: new Keyv({ store: new KeyvRedis(redisUrl), throwOnErrors: true }) }
@@ -42,8 +43,8 @@ export interface SharedDecisionCacheOptions {
   /** Prefix of every key written (letters, digits, `_ . : -`). Default `tinyauth`. */
   namespace?: string;
   /**
-   * How long a replica trusts the invalidation marks it read before reading them again, in ms: the bound within
-   * which `TinyauthService.invalidateCachedDecisions` reaches every replica. Default 1000.
+   * `cached` mode: how long a replica trusts the invalidation marks it read before reading them again, in ms: the
+   * bound within which `TinyauthService.invalidateCachedDecisions` reaches every replica. Default 1000.
    */
   invalidationCheckMs?: number;
 }
@@ -126,8 +127,9 @@ export interface TinyauthCommonOptions {
    */
   contextKeys?: string[];
   /**
-   * `cached` mode: a store shared by every replica of the service (e.g. Redis through Keyv) as a second tier behind
-   * the in-process cache. Unset: each process caches for itself.
+   * `cached` and `local` modes: a store shared by every replica of the service (e.g. Redis through Keyv) as a second
+   * tier behind the in-process caches (of decisions, or of fetched keys and policies). Unset: each process caches
+   * for itself.
    */
   sharedCache?: SharedDecisionCacheOptions;
 }

@@ -1,10 +1,9 @@
 /**
  * `cached` mode with the shared tier, for real: Debian's redis-server on a free port, three replicas of a service
  * as separate processes (Express + Keyv, Fastify + Keyv, Express + cache-manager over Keyv) in front of one
- * compatible tinyauth server, whose authorize-by-token calls are counted by a recording proxy.
+ * compatible tinyauth server, whose authorize-by-token calls are counted by a recording proxy (which can also hold
+ * tinyauth's answers until the test lets them through).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { CLOCK_SKEW_ALLOWANCE_MS } from '../../src/cache/invalidation-marks';
 import { signJwt } from '../../src/core/jwt';
 import { utcDateStamp } from '../../src/core/keys';
@@ -18,11 +17,11 @@ import {
   sessionCookie,
 } from '../helpers/guard-fixture';
 import { RedisServer } from '../helpers/redis-server';
+import { startReplica, stopReplica, type Replica } from '../helpers/replica-process';
 import { startRecordingProxy, type ScriptedServer } from '../helpers/scripted-server';
 
 jest.setTimeout(120_000);
 
-const ROOT = join(__dirname, '..', '..');
 const CACHE_TTL_MS = 4000;
 const CHECK_MS = 100;
 const CAROL_KEY = { id: 'AKCAROL', secret: 'carol-secret' };
@@ -45,61 +44,19 @@ function fixture(opts: { carol?: boolean; alice?: boolean } = {}): Fixture {
   return { ...guardFixture, users } as unknown as Fixture;
 }
 
-interface Replica {
-  name: string;
-  url: string;
-  proc: ChildProcess;
-  output: () => string;
-}
-
-function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
-  const proc = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', 'test/helpers/replica-app.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  proc.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 60_000);
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const match = /READY (\d+)\n/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ name, url: `http://127.0.0.1:${match[1]}`, proc, output: () => out });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-async function stopReplica(replica: Replica): Promise<void> {
-  if (replica.proc.exitCode !== null || replica.proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => replica.proc.once('exit', () => resolve()));
-  replica.proc.kill('SIGTERM');
-  setTimeout(() => replica.proc.kill('SIGKILL'), 5000).unref();
-  await exited;
-}
-
 describe('shared decision cache on Redis, three replicas', () => {
   let redis: RedisServer;
   let tinyauth: TinyauthServer;
   let proxy: ScriptedServer;
   let replicas: Replica[];
   let A: Replica, B: Replica, C: Replica;
+  /** Every call to tinyauth waits for this before it is forwarded. */
+  let gate: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     redis = await RedisServer.start();
     tinyauth = await startTinyauthServer({ fixture: fixture() });
-    proxy = await startRecordingProxy(tinyauth.url);
+    proxy = await startRecordingProxy(tinyauth.url, () => gate);
     const env = {
       TINYAUTH_URL: proxy.url,
       REDIS_URL: redis.url,
@@ -280,6 +237,47 @@ describe('shared decision cache on Redis, three replicas', () => {
       );
     }
     expect(Date.now()).toBeLessThan(cachedAt + CACHE_TTL_MS);
+  });
+
+  /**
+   * Replica A misses `path` and asks tinyauth, whose answer is held; then B and C miss it too. Returns the statuses
+   * once the answer is let through, and how many calls reached tinyauth.
+   */
+  async function stampede(
+    path: string,
+    key: { id: string; secret: string },
+  ): Promise<{ statuses: number[]; calls: number }> {
+    const before = calls();
+    const waits = await Promise.all([B, C].map(stats));
+    let open = (): void => undefined;
+    gate = new Promise((resolve) => (open = resolve));
+    try {
+      const first = status(A, path, as(key));
+      expect(await within(3000, async () => calls() > before)).toBe(true);
+      const others = [B, C].map((r) => status(r, path, as(key)));
+      // B and C are waiting for A's answer, or (as each replica did before leases) asking tinyauth themselves.
+      const settled = await within(3000, async () => {
+        const now = await Promise.all([B, C].map(stats));
+        return calls() - before >= 3 || now.every((s, i) => s.sharedWaits > waits[i].sharedWaits);
+      });
+      expect(settled).toBe(true);
+      open();
+      return { statuses: await Promise.all([first, ...others]), calls: calls() - before };
+    } finally {
+      open();
+      gate = Promise.resolve();
+    }
+  }
+
+  it('replicas that miss together, cold or at a common expiry, ask tinyauth once: one asks, the others wait', async () => {
+    expect(await stampede('/apples/stampede', ALICE_KEY)).toEqual({ statuses: [200, 200, 200], calls: 1 });
+    // Every replica's copy now expires by the shared entry's exp (at most CACHE_TTL_MS from now): all miss at once.
+    await sleep(CACHE_TTL_MS + 500);
+    expect(await stampede('/apples/stampede', ALICE_KEY)).toEqual({ statuses: [200, 200, 200], calls: 1 });
+  });
+
+  it('a denial is not shared: the replicas that waited for it ask tinyauth themselves', async () => {
+    expect(await stampede('/apples/rotten', ALICE_KEY)).toEqual({ statuses: [403, 403, 403], calls: 3 });
   });
 
   describe.each(['stopped', 'paused', 'restarted', 'corrupted'] as const)('Redis %s', (fault) => {

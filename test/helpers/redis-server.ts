@@ -19,6 +19,7 @@ export interface RedisClient {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<unknown>;
   pTTL(key: string): Promise<number>;
+  info(section?: string): Promise<string>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,6 +92,12 @@ export class RedisServer {
       for (const key of await c.keys('*')) out.set(key, await c.get(key));
       return out;
     });
+  }
+
+  /** How many GET commands the server has answered since it started. */
+  async getCalls(): Promise<number> {
+    const info = await this.command((c) => c.info('commandstats'));
+    return Number(/cmdstat_get:calls=(\d+)/.exec(info)?.[1] ?? 0);
   }
 
   /** Stops the server (SIGTERM): its keys are gone, nothing is saved. */

@@ -1,10 +1,12 @@
 /**
  * One replica of a service in its own process, for the shared-cache tests: `node -r ts-node/register/transpile-only
  * test/helpers/replica-app.ts` with REPLICA_ADAPTER (express | fastify), TINYAUTH_URL, REDIS_URL, CACHE_TTL_MS,
- * CHECK_MS, STORE_TIMEOUT_MS and STORE (keyv | cache-manager). `cached` mode with the shared tier on Redis through Keyv +
- * @keyv/redis (or cache-manager over the same Keyv), configured in forRootAsync. Prints `READY <port>`.
+ * CHECK_MS, STORE_TIMEOUT_MS, STORE (keyv | cache-manager) and MODE (cached, the default, | local). The shared tier on Redis
+ * through Keyv + @keyv/redis (or cache-manager over the same Keyv), configured in forRootAsync: decisions in `cached`
+ * mode, fetched signing keys and policies in `local` mode. Prints `READY <port>`.
  *
- * Routes: GET /apples/:name (GetApple, guarded), GET /stats (the cache's counters), POST /invalidate[?identity=]
+ * Routes: GET /apples/:name (GetApple, guarded), GET /stats (the decision cache's counters; `{}` in local mode),
+ * POST /invalidate[?identity=]
  * (TinyauthService.invalidateCachedDecisions).
  */
 import 'reflect-metadata';
@@ -50,7 +52,7 @@ class ReplicaController {
   @Get('stats')
   @Public()
   stats(): object {
-    return (this.authorizer as CachedAuthorizer).stats();
+    return this.authorizer instanceof CachedAuthorizer ? this.authorizer.stats() : {};
   }
 
   @Post('invalidate')
@@ -90,7 +92,7 @@ function sharedStore(): {
         accessKeyId: SERVICE_KEY.id,
         secretAccessKey: SERVICE_KEY.secret,
         service: 'test',
-        mode: 'cached',
+        mode: process.env.MODE === 'local' ? 'local' : 'cached',
         cacheTtlMs: Number(env('CACHE_TTL_MS')),
         sharedCache: {
           store: sharedStore(),

@@ -50,9 +50,13 @@ export async function startScriptedServer(handler: Handler): Promise<ScriptedSer
   };
 }
 
-/** Forwards every request to `target` (a base URL ending in '/') and relays the answer, recording the request. */
-export function startRecordingProxy(target: string): Promise<ScriptedServer> {
+/**
+ * Forwards every request to `target` (a base URL ending in '/') and relays the answer, recording the request.
+ * `hold`, when given, is awaited before each request is forwarded (a test holds tinyauth's answers with it).
+ */
+export function startRecordingProxy(target: string, hold?: () => Promise<void>): Promise<ScriptedServer> {
   return startScriptedServer(async (req, res) => {
+    await hold?.();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length')

@@ -9,7 +9,8 @@ import {
   type Lookup,
 } from './fetched-cache';
 import type { Verified } from './policy-evaluation';
-import type { SigningToken, TinyauthSource } from './tinyauth-source';
+import type { SigningToken } from './tinyauth-source';
+import type { FetchedSource } from '../../cache/shared-fetched';
 
 /** Key derivation region: flask_tinyauth sends no region, so tinyauth derives every key for `global`. */
 export const REGION = 'global';
@@ -32,7 +33,7 @@ export class IdentityVerifier {
   private readonly verified: ExpiringLru<string, Verified>;
 
   constructor(
-    private readonly source: TinyauthSource,
+    private readonly source: FetchedSource,
     private readonly service: string,
     cacheOptions: FetchedCacheOptions & { now: () => number },
   ) {

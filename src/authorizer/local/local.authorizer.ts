@@ -11,6 +11,7 @@ import { IdentityVerifier, REGION, type Staleness } from './identity-verifier';
 import { evaluateChecks, identityRefusal } from './policy-evaluation';
 import { PolicyLintLog } from './policy-lint-log';
 import { TinyauthSource } from './tinyauth-source';
+import { withSharedFetched, type SharedFetchedTier } from '../../cache/shared-fetched';
 import { UserPolicies } from './user-policies';
 
 /** Settings of the local strategy. */
@@ -24,6 +25,8 @@ export interface LocalAuthorizerOptions {
   /** For the lint of fetched policies: the ARN partition and the context keys the app sends. */
   partition?: string;
   contextKeys?: readonly string[];
+  /** A store shared by the service's replicas for the keys and policies fetched (see `SharedFetchedSource`). */
+  sharedFetched?: SharedFetchedTier;
 }
 
 /** The ages of what the local caches hold (see `FetchedCacheSnapshot`), signing keys and policies apart. */
@@ -52,12 +55,16 @@ export class LocalAuthorizer implements Authorizer {
     options: LocalAuthorizerOptions,
     private readonly now: () => number = Date.now,
   ) {
-    const source = new TinyauthSource(
-      client,
-      REGION,
-      options.service,
-      options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
-      new PolicyLintLog(options).check,
+    const source = withSharedFetched(
+      new TinyauthSource(
+        client,
+        REGION,
+        options.service,
+        options.keyCacheMaxMs ?? DEFAULT_KEY_CACHE_MAX_MS,
+        new PolicyLintLog(options).check,
+      ),
+      options.sharedFetched,
+      now,
     );
     const cacheOptions = {
       maxEntries: options.cacheMaxEntries,

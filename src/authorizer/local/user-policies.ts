@@ -2,14 +2,14 @@ import { compilePolicy, type CompiledPolicy } from '../../core';
 import { FetchedCache, type FetchedCacheOptions, type FetchedCacheSnapshot } from './fetched-cache';
 import { Undecidable } from './fetch-outcome';
 import type { Staleness } from './identity-verifier';
-import type { TinyauthSource } from './tinyauth-source';
+import type { FetchedSource } from '../../cache/shared-fetched';
 
 /** Each user's merged policy, fetched from tinyauth, compiled once per fetch and cached as its headers allow. */
 export class UserPolicies {
   private readonly policies: FetchedCache<CompiledPolicy>;
 
   constructor(
-    private readonly source: TinyauthSource,
+    private readonly source: FetchedSource,
     private readonly service: string,
     cacheOptions: FetchedCacheOptions,
   ) {

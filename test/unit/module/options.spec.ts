@@ -124,6 +124,13 @@ describe('option validation', () => {
     ).toBe(25);
   });
 
+  it('takes a shared store in local mode too (for fetched keys and policies)', () => {
+    const store = new Map();
+    expect(
+      resolveTinyauthOptions({ ...valid, mode: 'local', sharedCache: { store } }).sharedCache?.store,
+    ).toBe(store);
+  });
+
   it('rejects something that is not an object', () => {
     expect(problemsOf(null)).toContain('options: expected an object');
   });

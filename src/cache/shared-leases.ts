@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { GuardedStore } from './shared-store';
+
+/** How often a replica waiting for another replica's answer looks for it in the store, in ms. */
+export const LEASE_POLL_MS = 5;
+
+/** A lease this replica holds: the right to ask tinyauth for one decision on behalf of every replica. */
+export interface Lease {
+  readonly storeKey: string;
+  readonly token: string;
+}
+
+/** The outcome of {@link SharedLeases.claim}: this replica asks tinyauth (with a lease, or without when the store failed), or another replica is asking. */
+export type Claim = { kind: 'mine'; lease?: Lease } | { kind: 'theirs' };
+
+const TOKEN = /^[A-Za-z0-9_-]{16}$/;
+
+/**
+ * Cross-replica single flight of calls to tinyauth. When a decision (or, in local mode, a key or policy) is missing
+ * from both tiers (a cold key, or an entry that just expired on every replica at once), the first replica to miss
+ * takes a short lease in the shared store and asks tinyauth; the others, finding the lease taken, wait for the entry
+ * it writes instead of asking too.
+ *
+ * Keyv and cache-manager offer no atomic "set if absent", so a claim is read, write, read back: two replicas that
+ * miss within one store round trip of each other may both ask tinyauth (one extra call, never a wrong answer). A
+ * lease lives `leaseMs` (tinyauth's own timeout): a replica that died holding one delays the others by at most that,
+ * and a waiting replica never waits longer before asking tinyauth itself. Any store failure means "ask tinyauth".
+ */
+export class SharedLeases {
+  constructor(
+    private readonly store: GuardedStore,
+    private readonly leaseMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes the lease on `storeKey` unless another replica holds it. */
+  async claim(storeKey: string): Promise<Claim> {
+    try {
+      if (held(await this.store.get(storeKey))) return { kind: 'theirs' };
+      const token = randomBytes(12).toString('base64url');
+      await this.store.set(storeKey, token, this.leaseMs);
+      const owner = await this.store.get(storeKey);
+      // Another replica wrote its claim after ours: it asks, we wait.
+      if (held(owner) && owner !== token) return { kind: 'theirs' };
+      return { kind: 'mine', lease: { storeKey, token } };
+    } catch {
+      return { kind: 'mine' };
+    }
+  }
+
+  /**
+   * Gives the lease up (after the entry, if any, was written), so waiting replicas stop waiting at once. Never
+   * throws: a lease that cannot be released expires after `leaseMs`.
+   */
+  async release(lease: Lease | undefined): Promise<void> {
+    if (lease === undefined) return;
+    try {
+      if ((await this.store.get(lease.storeKey)) === lease.token) await this.store.set(lease.storeKey, '', 1);
+    } catch {
+      // The lease expires on its own.
+    }
+  }
+
+  /**
+   * Waits for the lease holder's entry: polls `read` every {@link LEASE_POLL_MS} until it gives a value, the lease
+   * is gone (released or expired: then `read` is tried once more), the store fails, or `leaseMs` passed. Undefined
+   * when this replica must ask tinyauth itself.
+   */
+  async waitFor<T>(storeKey: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+    const deadline = this.now() + this.leaseMs;
+    while (this.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+      const found = await read();
+      if (found !== undefined) return found;
+      let lease: unknown;
+      try {
+        lease = await this.store.get(storeKey);
+      } catch {
+        return undefined;
+      }
+      if (!held(lease)) return read();
+    }
+    return undefined;
+  }
+}
+
+/** Whether a stored lease value is a live claim (anything else, garbage included, counts as free). */
+function held(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
