@@ -7,7 +7,7 @@
  * Scenarios (BENCH_SCENARIOS, a comma list; default all):
  * - `variants`: one user, one route, every variant;
  * - `resources`: one user, BENCH_RESOURCES (1,000) distinct ARNs (`/bench/:name` cycling through the names), cached
- *   and local;
+ *   and local; its warm-up is one pass over the names, so the cache holds them all when measuring starts;
  * - `churn`: BENCH_CHURN_USERS (20,000) distinct credentials cycling through a cache of BENCH_CHURN_CACHE (10,000)
  *   entries, so every request misses and inserts into a full cache (cached mode); reports RSS growth too;
  * - `replicas`: bench/replicas.ts (three replicas, per-process and shared cache, on Debian's redis-server).
@@ -111,7 +111,9 @@ async function fill(app: Child, load: Load, amount: number): Promise<void> {
 /** Runs one case: warm-up, then the measured run with the app's CPU time, peak RSS and (optionally) a profile. */
 async function measure(c: Case, round: number): Promise<Sample> {
   const generated = !('path' in c.load);
-  await drive(c.app, c.load, WARMUP);
+  // Many resources: every name in the cache before measuring (rounds apart, the entries have expired).
+  if (c.scenario === 'resources') await fill(c.app, c.load, RESOURCES);
+  else await drive(c.app, c.load, WARMUP);
   const name = `${c.scenario}-${c.adapter}-${c.variant}-${round + 1}`;
   const profileFile = `${PROFILE_DIR}/${name}.cpuprofile`;
   const profiling = PROFILE_DIR ? await c.app.profile!(profileFile) : undefined;
@@ -183,10 +185,10 @@ async function main(): Promise<void> {
     const settings = { connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, rounds: ROUNDS };
     const cases = await startCases(scenarios, adapters, variants, tinyauth.ready, children);
     if (cases.length > 0) {
-      // The churn cache starts full: one pass over every credential, so each measured request evicts.
+      // The churn cache starts full (CHURN_CACHE distinct credentials), so each measured request evicts.
       for (const c of cases.filter((c) => c.scenario === 'churn' && c.variant !== 'bare-gen')) {
         c.rssBaselineMb = (await c.app.usage!()).rssBytes / 2 ** 20;
-        await fill(c.app, c.load, CHURN_USERS);
+        await fill(c.app, c.load, CHURN_CACHE);
       }
       const samples: Sample[] = [];
       const loadStarted = Date.now();
