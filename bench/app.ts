@@ -23,6 +23,7 @@ import { RequireAction, TinyauthGuard, TinyauthModule, type Authorizer } from '.
 import { CachedAuthorizer } from '../src/authorizer/cached.authorizer';
 import { TINYAUTH_AUTHORIZER } from '../src/tinyauth.constants';
 import { requestFacts, type HttpRequestLike } from '../src/request/request-facts';
+import { answerProfileRequests, answerUsageRequests } from './usage';
 import { BENCH_SERVICE_KEY, type AdapterName, type Variant } from './variants';
 
 const [adapter, variant, tinyauthUrl, redisUrl] = process.argv.slice(2) as [
@@ -36,6 +37,12 @@ const [adapter, variant, tinyauthUrl, redisUrl] = process.argv.slice(2) as [
 class BareController {
   @Get('bench')
   bench(): object {
+    return { ok: true };
+  }
+
+  /** The same route shape as the guarded one, for scenarios that spread their load over names. */
+  @Get('bench/:name')
+  apple(): object {
     return { ok: true };
   }
 }
@@ -119,6 +126,9 @@ function tinyauthModule(mode: 'remote' | 'cached' | 'local', shared: boolean): D
     service: 'apples',
     mode,
     ...(process.env.BENCH_CACHE_TTL_MS ? { cacheTtlMs: Number(process.env.BENCH_CACHE_TTL_MS) } : {}),
+    ...(process.env.BENCH_CACHE_MAX_ENTRIES
+      ? { cacheMaxEntries: Number(process.env.BENCH_CACHE_MAX_ENTRIES) }
+      : {}),
     ...(shared && redisUrl ? { sharedCache: { store: redisStore(redisUrl), ...storeTimeout } } : {}),
   });
 }
@@ -156,6 +166,8 @@ async function main(): Promise<void> {
       : await NestFactory.create(module, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
+  answerUsageRequests();
+  answerProfileRequests();
   process.stdout.write(`READY ${port}\n`);
   const stop = (): void => {
     void app.close().then(() => process.exit(0));

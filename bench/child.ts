@@ -1,42 +1,66 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-
-import { readFileSync } from 'node:fs';
+import type { Usage } from './usage';
 
 /** A benchmark process and what it printed after `READY ` (its port or URL). */
 export interface Child {
   name: string;
   ready: string;
-  /** CPU time (user + system) the process has used so far, in microseconds; NaN where /proc is not available. */
-  cpuMicros(): number;
+  /**
+   * The process's own CPU time and memory (see bench/usage.ts); absent for processes the bench does not start with
+   * startChild (redis, an external tinyauth). Rejects for a process that does not answer.
+   */
+  usage?(): Promise<Usage>;
+  /** Runs V8's CPU profiler in the process until `stop` is called, which writes the profile to `file`. */
+  profile?(file: string): Promise<{ stop(): Promise<void> }>;
+  /** CPU time in µs of a process described by hand (NaN when unknown); startChild's children report usage() instead. */
+  cpuMicros?(): number;
   stop(): Promise<void>;
 }
 
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** utime + stime of a Linux process from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
-function cpuMicrosOf(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Starts `node -r ts-node/register/transpile-only <args>` and waits for its `READY <value>` line. */
-export function startChild(name: string, args: string[], timeoutMs = 60_000): Promise<Child> {
+/**
+ * Starts `node -r ts-node/register/transpile-only <args>` with an IPC channel and waits for its `READY <value>` line.
+ */
+export function startChild(
+  name: string,
+  args: string[],
+  { timeoutMs = 180_000, env }: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<Child> {
   const proc: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
   });
+  // The channel must not keep the bench alive, and a child's exit must not crash it mid-send.
+  proc.channel?.unref();
+  proc.on('error', () => undefined);
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
       proc.once('exit', () => resolve());
       proc.kill('SIGTERM');
-      setTimeout(() => proc.kill('SIGKILL'), 3000).unref();
+      setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
     });
+  /** Sends `request` and resolves with the first reply of the same type. */
+  const ask = <T>(request: { type: string } & Record<string, unknown>): Promise<T> =>
+    new Promise((resolve, reject) => {
+      if (!proc.connected) return reject(new Error(`${name} has no IPC channel`));
+      const timer = setTimeout(() => {
+        proc.off('message', onMessage);
+        reject(new Error(`${name} did not answer ${request.type}`));
+      }, 10_000);
+      const onMessage = (message: { type?: unknown }): void => {
+        if (message?.type !== request.type) return;
+        clearTimeout(timer);
+        proc.off('message', onMessage);
+        resolve(message as T);
+      };
+      proc.on('message', onMessage);
+      proc.send(request);
+    });
+  const usage = async (): Promise<Usage> => (await ask<{ usage: Usage }>({ type: 'usage' })).usage;
+  const profile = async (file: string): Promise<{ stop(): Promise<void> }> => {
+    await ask({ type: 'profile', action: 'start' });
+    return { stop: async () => void (await ask({ type: 'profile', action: 'stop', file })) };
+  };
   return new Promise((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => {
@@ -48,7 +72,7 @@ export function startChild(name: string, args: string[], timeoutMs = 60_000): Pr
       const match = /READY (\S+)\n/.exec(buffered);
       if (match) {
         clearTimeout(timer);
-        resolve({ name, ready: match[1], stop, cpuMicros: () => cpuMicrosOf(proc.pid) });
+        resolve({ name, ready: match[1], stop, usage, profile });
       }
     });
     proc.once('exit', (code) => {

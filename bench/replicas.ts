@@ -110,7 +110,9 @@ export async function runReplicasScenario(
     const variant = setup === 'shared' ? 'cached-shared' : 'cached';
     const started = await Promise.all(
       Array.from({ length: REPLICAS }, (_, i) =>
-        startChild(`${setup}/${i}`, ['bench/app.ts', 'fastify', variant, tinyauthUrl, redis.url], START_MS),
+        startChild(`${setup}/${i}`, ['bench/app.ts', 'fastify', variant, tinyauthUrl, redis.url], {
+          timeoutMs: START_MS,
+        }),
       ),
     );
     children.push(...started);
@@ -213,7 +215,9 @@ export async function runLocalReplicas(
   for (const [s, setup] of setups.entries()) {
     const started = await Promise.all(
       Array.from({ length: REPLICAS }, (_, i) =>
-        startChild(`${setup}/${i}`, ['bench/app.ts', 'fastify', setup, proxies[s].url, redisUrl], START_MS),
+        startChild(`${setup}/${i}`, ['bench/app.ts', 'fastify', setup, proxies[s].url, redisUrl], {
+          timeoutMs: START_MS,
+        }),
       ),
     );
     children.push(...started);

@@ -46,16 +46,18 @@ export function credentialParts(
  * order, the source address and the extra context (stable JSON). Secrets only ever enter the hash, never the
  * key itself. RequestDateTime is deliberately absent: it differs on every request, so time-based conditions are
  * evaluated at most one TTL late.
+ *
+ * Each field enters the hashed text as `<length>:<text>` (groups apart by `|`), which no two different inputs share
+ * and costs less than a JSON rendering of the same fields on this hot path.
  */
 export function decisionKey(input: DecisionKeyInput): string {
-  const checks: string[] = [];
-  for (const { action, resource } of input.checks) checks.push(action, resource);
-  const material = JSON.stringify([
-    credentialParts(input.headers, input.session),
-    checks,
-    input.sourceIp,
-    input.context === undefined ? null : stableJson(input.context),
-  ]);
+  let material = '';
+  for (const part of credentialParts(input.headers, input.session)) material += field(part);
+  material += '|';
+  for (const { action, resource } of input.checks) material += field(action) + field(resource);
+  material += `|${field(input.sourceIp)}|${input.context === undefined ? '-' : field(stableJson(input.context))}`;
   // One-shot crypto.hash: a third of createHash()'s cost on this hot path.
   return hash('sha256', material, 'base64');
 }
+
+const field = (text: string): string => `${text.length}:${text}`;

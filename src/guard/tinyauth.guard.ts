@@ -5,11 +5,13 @@ import {
   Optional,
   type CanActivate,
   type ExecutionContext,
+  type Type,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { REDIRECT_TO_LOGIN_KEY, TINYAUTH_BATCHED_AUTHORIZER, TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions } from '../options/tinyauth-options.interface';
 import type { Authorizer } from '../authorizer/authorizer.interface';
+import { withoutBatching } from '../authorizer/batching.authorizer';
 import type { TinyauthCheck, TinyauthDecision } from '../decision';
 import type { ActionRequirement } from '../decorators/require-action.decorator';
 import { setTinyauthState } from '../decorators/tinyauth-identity.decorator';
@@ -20,7 +22,7 @@ import { rpcDenial, TinyauthGraphQLError, wsDenial } from '../outcome/transport-
 import type { HttpRequestLike, RequestFacts } from '../request/request-facts';
 import { isSocketIoClient, rememberHandshake, wsFacts } from '../request/ws-facts';
 import { rememberSource, requestSource, type RequestSource } from '../request/context-facts';
-import { DecisionObserver } from '../observability/decision-observer';
+import { DecisionObserver, type DecisionSite } from '../observability/decision-observer';
 import { buildChecks, RequirementError } from '../checks/build-checks';
 import { resolveRouteAccess, type RouteAccess } from '../checks/route-access';
 import { setResponseHeaders } from '../outcome/response-headers';
@@ -71,9 +73,11 @@ export class TinyauthGuard implements CanActivate {
     }
 
     // No await before this call: concurrent field resolvers of one operation reach the authorizer in the same
-    // tick, so their checks go to tinyauth together.
+    // tick, so their checks go to tinyauth together. An HTTP request brings all its checks in this one call, so it
+    // has nothing to wait a turn for.
+    const authorizer = source.type === 'http' ? withoutBatching(this.authorizer) : this.authorizer;
     const decision = await this.observed(context, source, checks, () =>
-      this.authorizer.authorize(source.facts, checks, this.getContext(context, source.input.request)),
+      authorizer.authorize(source.facts, checks, this.getContext(context, source.input.request)),
     );
     if (decision.authorized !== true) return this.deny(context, source, decision);
     setTinyauthState(source.holder, { identity: decision.identity, decision });
@@ -203,33 +207,57 @@ export class TinyauthGuard implements CanActivate {
     checks: readonly TinyauthCheck[],
     decide: () => Promise<TinyauthDecision>,
   ): Promise<TinyauthDecision> {
-    return (
-      this.decisionObserver?.observe(
-        { transport: context.getType(), route: this.describe(context) },
-        source.facts.headers,
-        checks,
-        decide,
-      ) ?? decide()
+    const observer = this.decisionObserver;
+    if (observer === undefined) return decide();
+    return observer.observe(
+      this.route(context).site(context.getType()),
+      source.facts.headers,
+      checks,
+      decide,
     );
   }
 
-  /** Resolved once per (class, handler): metadata is fixed after start-up, and this runs on every request. */
   private routeAccess(context: ExecutionContext): RouteAccess {
+    return this.route(context).access;
+  }
+
+  /** Resolved once per (class, handler): metadata is fixed after start-up, and this runs on every request. */
+  private route(context: ExecutionContext): RouteFacts {
     const cls = context.getClass();
     const handler = context.getHandler();
-    let byHandler = routeAccessCache.get(cls);
-    if (byHandler === undefined) routeAccessCache.set(cls, (byHandler = new WeakMap()));
-    let access = byHandler.get(handler);
-    if (access === undefined) byHandler.set(handler, (access = resolveRouteAccess(cls, handler)));
-    return access;
+    let byHandler = routeCache.get(cls);
+    if (byHandler === undefined) routeCache.set(cls, (byHandler = new WeakMap()));
+    let route = byHandler.get(handler);
+    if (route === undefined) byHandler.set(handler, (route = new RouteFacts(cls, handler)));
+    return route;
   }
 
   private describe(context: ExecutionContext): string {
-    return `${context.getClass().name}.${context.getHandler().name}`;
+    return this.route(context).name;
   }
 }
 
-const routeAccessCache = new WeakMap<object, WeakMap<object, RouteAccess>>();
+/** What the guard derives from a handler alone: its access rule, its `Class.method` name and decision sites. */
+class RouteFacts {
+  readonly access: RouteAccess;
+  readonly name: string;
+  private readonly sites = new Map<string, DecisionSite>();
+
+  constructor(cls: Type, handler: { readonly name: string }) {
+    this.access = resolveRouteAccess(cls, handler);
+    this.name = `${cls.name}.${handler.name}`;
+  }
+
+  /** The decision site of this handler on `transport`, built once (events copy its fields). */
+  site(transport: string): DecisionSite {
+    let site = this.sites.get(transport);
+    if (site === undefined)
+      this.sites.set(transport, (site = Object.freeze({ transport, route: this.name })));
+    return site;
+  }
+}
+
+const routeCache = new WeakMap<object, WeakMap<object, RouteFacts>>();
 
 /** A handler without metadata: resolving it gives the class-level declarations (what a connection needs). */
 const CONNECTION = Object.freeze(function connection(): void {});

@@ -100,10 +100,21 @@ export class TinyauthTelemetry implements OnModuleDestroy {
     return span as unknown as DecisionSpan | undefined;
   }
 
-  /** Runs `fn` with `span` as the active span, so the calls to tinyauth it makes become its children. */
+  /**
+   * Runs `fn` with `span` as the active span, so the calls to tinyauth it makes become its children. A span that
+   * records nothing and carries no span context of its own (the API's no-op tracer, without an SDK: none, or the
+   * active one) would change nothing as the active span, so `fn` then runs as it is.
+   */
   withSpan<T>(span: DecisionSpan, fn: () => Promise<T>): Promise<T> {
     const { context, trace } = this.api!;
-    return context.with(trace.setSpan(context.active(), span as unknown as Span), fn);
+    const real = span as unknown as Span;
+    if (!real.isRecording()) {
+      const own = real.spanContext();
+      if (!trace.isSpanContextValid(own)) return fn();
+      const active = trace.getSpanContext(context.active());
+      if (active !== undefined && active.spanId === own.spanId && active.traceId === own.traceId) return fn();
+    }
+    return context.with(trace.setSpan(context.active(), real), fn);
   }
 
   /** Ends a decision's span and records its metrics. */
@@ -117,7 +128,9 @@ export class TinyauthTelemetry implements OnModuleDestroy {
     const outcome = outcomeOf(decision);
     const source = decision.source ?? 'tinyauth';
     const span = decisionSpan as unknown as Span | undefined;
-    if (span !== undefined) {
+    // A span that is not recording drops attributes and status anyway: only end it.
+    if (span !== undefined && !span.isRecording()) span.end();
+    else if (span !== undefined) {
       const attributes: Attributes = {
         'tinyauth.source': source,
         'tinyauth.outcome': outcome,

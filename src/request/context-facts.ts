@@ -2,6 +2,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { requestFacts, type HttpRequestLike, type RequestFacts } from './request-facts';
 import {
   httpInputFields,
+  httpSelectorInput,
   type TinyauthContextType,
   type TinyauthHttpRequest,
   type TinyauthSelectorInput,
@@ -100,15 +101,8 @@ export function requestSource(host: ArgumentsHost, readRpcHeaders?: RpcHeadersRe
       return {
         type: 'http',
         facts,
-        input: {
-          type: 'http',
-          // Both adapters decode route parameters to strings.
-          params: facts.params as Readonly<Record<string, string>>,
-          args: EMPTY,
-          data: undefined,
-          request: request as TinyauthRequest,
-          ...httpInputFields(request),
-        },
+        // Both adapters decode route parameters to strings.
+        input: httpSelectorInput(request, facts.params as Readonly<Record<string, string>>),
         holder: asRecord(request),
       };
     }
@@ -131,16 +125,30 @@ export function stateHolder(host: ArgumentsHost): object | undefined {
   }
 }
 
-/** Sources the guard saw, by holder, so `TinyauthService` can check what a handler holds on any transport. */
+/**
+ * Sources the guard saw, so `TinyauthService` can check what a handler holds on any transport: kept on the holder
+ * under a private symbol (non-enumerable, so spreads, `Object.keys` and JSON never see it). A WeakMap entry per
+ * request would cost an ephemeron that every garbage collection has to trace; holders that cannot take a property
+ * (frozen, sealed, proxies that refuse) still get one.
+ */
+const SOURCE = Symbol('tinyauth.source');
 const seen = new WeakMap<object, RequestSource>();
 
 /** Records `source` under its holder (the guard calls this for every call it lets through). */
 export function rememberSource(source: RequestSource): void {
-  if (source.holder !== undefined) seen.set(source.holder, source);
+  const holder = source.holder;
+  if (holder === undefined) return;
+  try {
+    Object.defineProperty(holder, SOURCE, { value: source, configurable: true, writable: true });
+  } catch {
+    seen.set(holder, source);
+  }
 }
 
 /** The source recorded for `holder` by the guard, if any. */
 export function rememberedSource(holder: unknown): RequestSource | undefined {
   const h = asRecord(holder);
-  return h === undefined ? undefined : seen.get(h);
+  if (h === undefined) return undefined;
+  // Once a holder refused the property it always will (freezing cannot be undone): its WeakMap entry is the latest.
+  return seen.get(h) ?? (Object.getOwnPropertyDescriptor(h, SOURCE)?.value as RequestSource | undefined);
 }

@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { Controller, Get } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { RequireAction, TinyauthGuard } from 'nestjs-tinyauth';
+import { BatchingAuthorizer, withoutBatching } from '../../../src/authorizer/batching.authorizer';
+import { BypassAuthorizer } from '../../../src/authorizer/bypass.authorizer';
+import { resolveTinyauthOptions } from '../../../src/options/resolve-options';
+
+@Controller()
+class ApplesController {
+  @Get('apples/:name')
+  @RequireAction('GetApple', 'apples', 'name')
+  apple(): object {
+    return {};
+  }
+}
+
+const options = resolveTinyauthOptions({
+  endpoint: 'http://127.0.0.1:9/',
+  accessKeyId: 'AKSERVICE',
+  secretAccessKey: 'service-secret',
+  service: 'apples',
+  bypass: true,
+});
+
+function context(type: 'http' | 'graphql'): ExecutionContextHost {
+  const request = {
+    method: 'GET',
+    url: '/apples/fred',
+    ip: '127.0.0.1',
+    params: { name: 'fred' },
+    rawHeaders: ['Authorization', 'Basic dXNlcjpwYXNz'],
+  };
+  // GraphQL's arguments are [root, args, context, info]; the HTTP request rides in the context.
+  const args =
+    type === 'http' ? [request, {}, undefined] : [undefined, { name: 'fred' }, { req: request }, {}];
+  const host = new ExecutionContextHost(args, ApplesController, ApplesController.prototype.apple);
+  host.setType(type);
+  return host;
+}
+
+/** Lets every queued promise job run, but no macrotask (timers, setImmediate, I/O). */
+async function drainMicrotasks(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}
+
+describe('the guard and per-tick batching', () => {
+  const guard = new TinyauthGuard(new Reflector(), options, new BatchingAuthorizer(new BypassAuthorizer()));
+
+  it('decides an HTTP request without waiting a turn of the event loop for other checks', async () => {
+    let settled: boolean | undefined;
+    void guard.canActivate(context('http')).then((allowed) => (settled = allowed));
+    await drainMicrotasks();
+    expect(settled).toBe(true);
+  });
+
+  it('still collects a GraphQL field for one event-loop turn, so sibling fields share one decision', async () => {
+    let settled: boolean | undefined;
+    const decided = guard.canActivate(context('graphql')).then((allowed) => (settled = allowed));
+    await drainMicrotasks();
+    expect(settled).toBeUndefined();
+    await decided;
+    expect(settled).toBe(true);
+  });
+
+  it('unwraps only the batching wrapper', () => {
+    const strategy = new BypassAuthorizer();
+    expect(withoutBatching(new BatchingAuthorizer(strategy))).toBe(strategy);
+    expect(withoutBatching(strategy)).toBe(strategy);
+  });
+});
