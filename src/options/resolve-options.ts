@@ -94,6 +94,7 @@ export function resolveTinyauthOptions(raw: unknown): ResolvedTinyauthOptions {
     caBundle,
     bypass: options.bypass ?? false,
     timeoutMs,
+    httpClient: options.httpClient,
     csrfStrategy: options.csrfStrategy ?? 'cookie',
     cookieSecure: options.cookieSecure ?? true,
     mode,

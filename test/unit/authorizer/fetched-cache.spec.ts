@@ -1,4 +1,4 @@
-import { cacheLifetimeMs } from '../../../src/authorizer/local/cache-lifetime';
+import { cacheLifetimeMs } from '../../../src/client/cache-lifetime';
 import {
   FetchedCache,
   SourceUnavailable,
