@@ -119,6 +119,7 @@ const storeTimeout = process.env.BENCH_STORE_TIMEOUT_MS
 
 function tinyauthModule(mode: 'remote' | 'cached' | 'local', shared: boolean): DynamicModule {
   return TinyauthModule.forRoot({
+    ...(variant === 'remote-undici' ? { httpClient: 'undici' as const } : {}),
     endpoint: tinyauthUrl,
     accessKeyId: BENCH_SERVICE_KEY.id,
     secretAccessKey: BENCH_SERVICE_KEY.secret,
@@ -130,7 +131,13 @@ function tinyauthModule(mode: 'remote' | 'cached' | 'local', shared: boolean): D
 }
 
 function appModule(): Type<unknown> {
-  const modes = { remote: 'remote', cached: 'cached', local: 'local', 'cached-shared': 'cached' } as const;
+  const modes = {
+    remote: 'remote',
+    'remote-undici': 'remote',
+    cached: 'cached',
+    local: 'local',
+    'cached-shared': 'cached',
+  } as const;
   const imports =
     variant in modes
       ? [tinyauthModule(modes[variant as keyof typeof modes], variant === 'cached-shared')]
