@@ -36,4 +36,13 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The login page's script runs in the browser as a classic script.
+    files: ['src/login/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      ecmaVersion: 2017,
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly' },
+    },
+  },
 );

@@ -120,6 +120,7 @@ const storeTimeout = process.env.BENCH_STORE_TIMEOUT_MS
 
 function tinyauthModule(mode: 'remote' | 'cached' | 'local', shared: boolean): DynamicModule {
   return TinyauthModule.forRoot({
+    ...(variant === 'remote-undici' ? { httpClient: 'undici' as const } : {}),
     endpoint: tinyauthUrl,
     accessKeyId: BENCH_SERVICE_KEY.id,
     secretAccessKey: BENCH_SERVICE_KEY.secret,
@@ -136,6 +137,7 @@ function tinyauthModule(mode: 'remote' | 'cached' | 'local', shared: boolean): D
 function appModule(): Type<unknown> {
   const modes = {
     remote: 'remote',
+    'remote-undici': 'remote',
     cached: 'cached',
     local: 'local',
     'cached-shared': 'cached',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import { isAxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { isAxiosError, type AxiosRequestConfig } from 'axios';
 import { TINYAUTH_OPTIONS } from '../tinyauth.constants';
 import type { ResolvedTinyauthOptions, CsrfStrategy } from '../options/tinyauth-options.interface';
 import { InvalidCredentials, TinyauthClientError } from './client-errors';
@@ -20,10 +20,10 @@ const validateStatus = (): boolean => true;
 /**
  * The only code that talks HTTP to tinyauth: base URL, Basic auth with this service's key, keep-alive, TLS
  * verification, timeouts, and the mapping of every transport failure to a `TinyauthClientError`.
- * Requests go through `@nestjs/axios`'s `HttpService`, so an app's HttpModule defaults and interceptors apply; the
- * transport itself is a keep-alive undici agent plugged in as the axios `adapter` (axios' own http adapter costs
- * several times a raw round trip), so transport options of the HttpModule (`httpAgent`, `proxy`, redirects) are
- * not used for tinyauth.
+ * How a call is sent is the `httpClient` option, never guessed: by default through `@nestjs/axios`'s `HttpService`
+ * (its interceptors and defaults apply to every call) with a keep-alive undici agent as the axios `adapter` (axios'
+ * own http adapter costs several times a raw round trip), so transport options of the HttpModule (`adapter`,
+ * `httpAgent`, `proxy`, redirects) are not used for tinyauth; with `'undici'`, straight to that agent.
  */
 @Injectable()
 export class TinyauthClient implements OnModuleDestroy {
@@ -92,38 +92,49 @@ export class TinyauthClient implements OnModuleDestroy {
     );
   }
 
-  private async exchange(method: 'GET' | 'POST', path: string, body?: string): Promise<TinyauthHttpResponse> {
+  private exchange(method: 'GET' | 'POST', path: string, body?: string): Promise<TinyauthHttpResponse> {
     const url = `${this.options.endpoint}${path}`;
-    const axiosRef = this.http.axiosRef;
+    return this.options.httpClient === 'undici'
+      ? this.viaUndici(method, url, body)
+      : this.viaHttpService(method, url, body);
+  }
+
+  /** `httpClient: 'undici'`: the client's own headers only; no axios interceptor or default is involved. */
+  private viaUndici(method: 'GET' | 'POST', url: string, body?: string): Promise<TinyauthHttpResponse> {
+    const headers: Record<string, string> = { authorization: this.authorization, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return this.transport.send({ url, method, headers, body });
+  }
+
+  /**
+   * The default: every call goes through the HttpService's axios instance, so its interceptors and defaults
+   * (headers, params) apply; only the adapter is ours, for the timeouts, TLS settings and keep-alive pool above.
+   */
+  private async viaHttpService(
+    method: 'GET' | 'POST',
+    url: string,
+    body?: string,
+  ): Promise<TinyauthHttpResponse> {
+    const config: AxiosRequestConfig<string> = {
+      method,
+      url,
+      data: body,
+      headers: {
+        Authorization: this.authorization,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      timeout: this.options.timeoutMs,
+      maxRedirects: 0,
+      responseType: 'text',
+      // The body is already JSON text: axios' default transform would parse it again to "validate" it.
+      transformRequest: passThrough,
+      transformResponse: passThrough,
+      validateStatus,
+      adapter: this.transport.adapter,
+    };
     try {
-      // Without interceptors, axios' request pipeline (config merging, header objects, promise chain: ~20 us)
-      // would only hand this same request to the same transport: skip it, applying its default headers.
-      if (hasNoInterceptors(axiosRef)) {
-        const headers = defaultHeaders(axiosRef.defaults.headers, method);
-        headers.authorization = this.authorization;
-        headers.accept = 'application/json';
-        if (body !== undefined) headers['content-type'] = 'application/json';
-        return await this.transport.send({ url, method, headers, body });
-      }
-      const config: AxiosRequestConfig<string> = {
-        method,
-        url,
-        data: body,
-        headers: {
-          Authorization: this.authorization,
-          Accept: 'application/json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        timeout: this.options.timeoutMs,
-        maxRedirects: 0,
-        responseType: 'text',
-        // The body is already JSON text: axios' default transform would parse it again to "validate" it.
-        transformRequest: passThrough,
-        transformResponse: passThrough,
-        validateStatus,
-        adapter: this.transport.adapter,
-      };
-      const response = await axiosRef.request<string>(config);
+      const response = await this.http.axiosRef.request<string>(config);
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(response.headers ?? {})) {
         if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
@@ -134,6 +145,7 @@ export class TinyauthClient implements OnModuleDestroy {
         body: typeof response.data === 'string' ? response.data : '',
       };
     } catch (err) {
+      // An interceptor may throw anything; whatever it is, the call failed and the decision fails closed.
       throw toClientError(err, this.options.timeoutMs);
     }
   }
@@ -168,49 +180,4 @@ function toClientError(err: unknown, timeoutMs: number): TinyauthClientError {
     return new TinyauthClientError('timeout', `tinyauth did not answer within ${timeoutMs} ms`);
   }
   return new TinyauthClientError('connection', `cannot reach tinyauth (${code ?? name ?? 'network error'})`);
-}
-
-function hasNoInterceptors(axiosRef: AxiosInstance): boolean {
-  const { request, response } = axiosRef.interceptors;
-  // `handlers` is how axios holds them (ejected ones become null); if a version hides it, assume there are some.
-  return (
-    Array.isArray(request.handlers) &&
-    Array.isArray(response.handlers) &&
-    request.handlers.every((h) => h === null) &&
-    response.handlers.every((h) => h === null)
-  );
-}
-
-const METHOD_KEYS = new Set([
-  'common',
-  'delete',
-  'get',
-  'head',
-  'post',
-  'put',
-  'patch',
-  'options',
-  'purge',
-  'link',
-  'unlink',
-]);
-
-/** The headers axios would add from its defaults (HttpModule `headers`, `defaults.headers.common` / `.post` ...). */
-function defaultHeaders(defaults: unknown, method: 'GET' | 'POST'): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (defaults === null || typeof defaults !== 'object') return out;
-  const all = defaults as Record<string, unknown>;
-  const add = (source: unknown): void => {
-    if (source === null || typeof source !== 'object') return;
-    for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
-      if (METHOD_KEYS.has(name.toLowerCase())) continue;
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-        out[name.toLowerCase()] = String(value);
-      }
-    }
-  };
-  add(all.common);
-  add(all[method.toLowerCase()]);
-  add(all);
-  return out;
 }

@@ -1,5 +1,11 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig, RawAxiosResponseHeaders } from 'axios';
+import {
+  Axios,
+  type AxiosAdapter,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+  type RawAxiosResponseHeaders,
+} from 'axios';
 import { TinyauthClientError } from './client-errors';
 
 /** Connection settings of the undici transport. */
@@ -35,6 +41,9 @@ export function undiciFailure(err: unknown, timeoutMs: number): TinyauthClientEr
   const what = typeof code === 'string' ? code : name || 'network error';
   return new TinyauthClientError('connection', `cannot reach tinyauth (${what})`);
 }
+
+/** Builds request URLs from a request's own config only (an instance without defaults adds none). */
+const URI_BUILDER = new Axios({});
 
 const SIMPLE_URL = /^https?:\/\/[^/?#@\\]+(?=\/)/;
 
@@ -118,71 +127,19 @@ export class UndiciTransport {
     await this.agent.close();
   }
 
-  /** Sends one request; rejects only with a `TinyauthClientError` ('timeout' or 'connection'). */
+  /** Sends one request; rejects only with a `TinyauthClientError` ('timeout', 'connection' or 'malformed-response'). */
   send(request: RawRequest, outerSignal?: AbortSignal): Promise<RawAnswer> {
-    const { timeoutMs } = this.options;
     const { origin, path } = splitUrl(request.url);
     return new Promise<RawAnswer>((resolve, reject) => {
-      let controller: Dispatcher.DispatchController | undefined;
-      let status = 0;
-      let headers: Record<string, string> = {};
-      const chunks: Buffer[] = [];
-      let received = 0;
-      let settled = false;
-      const fail = (error: TinyauthClientError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        outerSignal?.removeEventListener('abort', cancel);
-        reject(error);
-      };
-      const cancel = (): void => {
-        fail(new TinyauthClientError('timeout', `tinyauth did not answer within ${timeoutMs} ms`));
-        controller?.abort(new Error('aborted'));
-      };
-      const timer = setTimeout(cancel, timeoutMs);
-      outerSignal?.addEventListener('abort', cancel, { once: true });
+      const exchange = new Exchange(this.options.timeoutMs, resolve, reject, outerSignal);
       try {
         this.agent.dispatch(
           { origin, path, method: request.method, headers: request.headers, body: request.body },
-          {
-            onRequestStart(c) {
-              controller = c;
-              if (settled) c.abort(new Error('aborted'));
-            },
-            onResponseStart(_c, statusCode, responseHeaders) {
-              status = statusCode;
-              headers = flattenHeaders(responseHeaders);
-            },
-            onResponseData(c, chunk) {
-              received += chunk.length;
-              if (received > MAX_ANSWER_BYTES) {
-                // tinyauth's answers are a few KiB: a huge one is broken or hostile, and is not buffered.
-                fail(
-                  new TinyauthClientError('malformed-response', 'tinyauth answered with an oversized body'),
-                );
-                c.abort(new Error('oversized'));
-                return;
-              }
-              chunks.push(chunk);
-            },
-            onResponseEnd() {
-              if (settled) return;
-              settled = true;
-              clearTimeout(timer);
-              outerSignal?.removeEventListener('abort', cancel);
-              const body =
-                chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-              resolve({ status, headers, body });
-            },
-            onResponseError(_c, error) {
-              fail(undiciFailure(error, timeoutMs));
-            },
-          },
+          exchange.handler(),
         );
       } catch (err) {
         // A synchronous refusal (closed agent, invalid header value) is a failure like any other.
-        fail(undiciFailure(err, timeoutMs));
+        exchange.fail(undiciFailure(err, this.options.timeoutMs));
       }
     });
   }
@@ -194,8 +151,13 @@ export class UndiciTransport {
       throw new TinyauthClientError('connection', 'request body must be pre-serialised text');
     }
     const url = config.url ?? '';
+    // Query parameters (an HttpModule's `params` default, an interceptor's) are encoded as axios would encode them.
     const absolute =
-      SIMPLE_URL.test(url) || config.baseURL === undefined ? url : new URL(url, config.baseURL).href;
+      config.params !== undefined && config.params !== null
+        ? URI_BUILDER.getUri(config)
+        : SIMPLE_URL.test(url) || config.baseURL === undefined
+          ? url
+          : new URL(url, config.baseURL).href;
     const answer = await this.send(
       {
         url: absolute,
@@ -207,5 +169,82 @@ export class UndiciTransport {
     );
     const headers: RawAxiosResponseHeaders = answer.headers;
     return { data: answer.body, status: answer.status, statusText: '', headers, config, request: undefined };
+  }
+}
+
+/**
+ * One request in flight: collects the answer, bounds the whole exchange with one timer (and the caller's signal),
+ * and settles exactly once.
+ */
+class Exchange {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly cancel = (): void => {
+    this.fail(new TinyauthClientError('timeout', `tinyauth did not answer within ${this.timeoutMs} ms`));
+    this.controller?.abort(new Error('aborted'));
+  };
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly resolve: (answer: RawAnswer) => void,
+    private readonly reject: (error: TinyauthClientError) => void,
+    private readonly outerSignal?: AbortSignal,
+  ) {
+    this.timer = setTimeout(this.cancel, timeoutMs);
+    outerSignal?.addEventListener('abort', this.cancel, { once: true });
+  }
+
+  fail(error: TinyauthClientError): void {
+    if (!this.settle()) return;
+    this.reject(error);
+  }
+
+  /** undici's dispatch callbacks for this exchange. */
+  handler(): Dispatcher.DispatchHandler {
+    return {
+      onRequestStart: (controller) => {
+        this.controller = controller;
+        if (this.settled) controller.abort(new Error('aborted'));
+      },
+      onResponseStart: (_c, statusCode, responseHeaders) => {
+        this.status = statusCode;
+        this.headers = flattenHeaders(responseHeaders);
+      },
+      onResponseData: (controller, chunk) => this.collect(controller, chunk),
+      onResponseEnd: () => this.finish(),
+      onResponseError: (_c, error) => this.fail(undiciFailure(error, this.timeoutMs)),
+    };
+  }
+
+  private collect(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.received > MAX_ANSWER_BYTES) {
+      // tinyauth's answers are a few KiB: a huge one is broken or hostile, and is not buffered.
+      this.fail(new TinyauthClientError('malformed-response', 'tinyauth answered with an oversized body'));
+      controller.abort(new Error('oversized'));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  private finish(): void {
+    if (!this.settle()) return;
+    const { chunks } = this;
+    const body = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.resolve({ status: this.status, headers: this.headers, body });
+  }
+
+  /** Marks the exchange settled and stops its timer; false when it already was. */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.outerSignal?.removeEventListener('abort', this.cancel);
+    return true;
   }
 }

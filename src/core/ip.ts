@@ -38,14 +38,17 @@ function parseHextet(h: string): bigint | undefined {
   return /^[0-9a-fA-F]{1,4}$/.test(h) ? BigInt(parseInt(h, 16)) : undefined;
 }
 
-function parseV6(input: string): bigint | undefined {
-  let s = input;
-  const pct = s.indexOf('%');
-  if (pct >= 0) {
-    const scope = s.slice(pct + 1);
-    if (scope === '' || scope.includes('%')) return undefined;
-    s = s.slice(0, pct);
-  }
+/** The address without its `%scope` (Python accepts any non-empty scope without a second `%`). */
+function withoutScope(input: string): string | undefined {
+  const pct = input.indexOf('%');
+  if (pct < 0) return input;
+  const scope = input.slice(pct + 1);
+  if (scope === '' || scope.includes('%')) return undefined;
+  return input.slice(0, pct);
+}
+
+/** The colon-separated parts, an embedded IPv4 tail turned into two hextets. */
+function v6Parts(s: string): string[] | undefined {
   if (s === '') return undefined;
   const parts = s.split(':');
   if (parts.length < 3) return undefined;
@@ -54,7 +57,17 @@ function parseV6(input: string): bigint | undefined {
     if (v4 === undefined) return undefined;
     parts.push(((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16));
   }
-  if (parts.length > 9) return undefined;
+  return parts.length > 9 ? undefined : parts;
+}
+
+/** How many hextets come before (`hi`) and after (`lo`) the `::`, and how many it stands for (Python's rules). */
+interface V6Layout {
+  hi: number;
+  lo: number;
+  skipped: number;
+}
+
+function v6Layout(parts: string[]): V6Layout | undefined {
   let skip: number | undefined;
   for (let i = 1; i < parts.length - 1; i++) {
     if (parts[i] === '') {
@@ -62,41 +75,48 @@ function parseV6(input: string): bigint | undefined {
       skip = i;
     }
   }
-  let hi: number;
-  let lo: number;
-  let skipped: number;
-  if (skip !== undefined) {
-    hi = skip;
-    lo = parts.length - skip - 1;
-    if (parts[0] === '') {
-      hi -= 1;
-      if (hi) return undefined;
-    }
-    if (parts[parts.length - 1] === '') {
-      lo -= 1;
-      if (lo) return undefined;
-    }
-    skipped = 8 - (hi + lo);
-    if (skipped < 1) return undefined;
-  } else {
+  if (skip === undefined) {
     if (parts.length !== 8 || parts[0] === '' || parts[7] === '') return undefined;
-    hi = 8;
-    lo = 0;
-    skipped = 0;
+    return { hi: 8, lo: 0, skipped: 0 };
   }
-  let value = 0n;
-  for (let i = 0; i < hi; i++) {
+  let hi = skip;
+  let lo = parts.length - skip - 1;
+  if (parts[0] === '') {
+    hi -= 1;
+    if (hi) return undefined;
+  }
+  if (parts[parts.length - 1] === '') {
+    lo -= 1;
+    if (lo) return undefined;
+  }
+  const skipped = 8 - (hi + lo);
+  return skipped < 1 ? undefined : { hi, lo, skipped };
+}
+
+/** Appends the hextets `parts[from..to)` to `value`; undefined when one is not 1-4 hex digits. */
+function shiftInHextets(value: bigint, parts: string[], from: number, to: number): bigint | undefined {
+  let out = value;
+  for (let i = from; i < to; i++) {
     const h = parseHextet(parts[i]);
     if (h === undefined) return undefined;
-    value = (value << 16n) | h;
+    out = (out << 16n) | h;
   }
-  value <<= 16n * BigInt(skipped);
-  for (let i = parts.length - lo; i < parts.length; i++) {
-    const h = parseHextet(parts[i]);
-    if (h === undefined) return undefined;
-    value = (value << 16n) | h;
-  }
-  return value;
+  return out;
+}
+
+function parseV6(input: string): bigint | undefined {
+  const s = withoutScope(input);
+  const parts = s === undefined ? undefined : v6Parts(s);
+  const layout = parts === undefined ? undefined : v6Layout(parts);
+  if (parts === undefined || layout === undefined) return undefined;
+  const high = shiftInHextets(0n, parts, 0, layout.hi);
+  if (high === undefined) return undefined;
+  return shiftInHextets(
+    high << (16n * BigInt(layout.skipped)),
+    parts,
+    parts.length - layout.lo,
+    parts.length,
+  );
 }
 
 function fromInteger(n: number): IpAddress | undefined {

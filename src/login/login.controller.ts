@@ -26,8 +26,7 @@ import { FAVICON_SVG } from './login-icon';
 import { LOGIN_PAGE_HEADERS, renderLoginPage } from './login-page';
 import { LoginResponder } from './login-responder';
 import { loginRoutes, type LoginRoutes } from './login-routes';
-import { LOGIN_SCRIPT } from './login-script';
-import { LOGIN_CSS } from './login-style';
+import { loginAssets } from './login-assets';
 import { nextLocation, safeNextPath } from './safe-next';
 import { crossSiteVerdict, type OriginRequest } from './cross-site';
 import { LOGIN_CONTROLLER_PATH, LoginMounts } from './login-mount';
@@ -277,6 +276,8 @@ export abstract class LoginControllerBase implements OnModuleInit {
  */
 export function createLoginController(path: string): Type<LoginControllerBase> {
   const routes = loginRoutes(path);
+  // Read when the controller class is made (at start-up), not per request.
+  const assets = loginAssets();
 
   // Public: signing in must work when TinyauthGuard is the app's global APP_GUARD (it denies unmarked routes).
   @Public()
@@ -305,12 +306,12 @@ export function createLoginController(path: string): Type<LoginControllerBase> {
 
     @Get(routes.stylesheet)
     stylesheet(@Res() response: unknown): void {
-      this.sendAsset(response, LOGIN_CSS, 'text/css; charset=utf-8');
+      this.sendAsset(response, assets.css, 'text/css; charset=utf-8');
     }
 
     @Get(routes.script)
     script(@Res() response: unknown): void {
-      this.sendAsset(response, LOGIN_SCRIPT, 'text/javascript; charset=utf-8');
+      this.sendAsset(response, assets.script, 'text/javascript; charset=utf-8');
     }
 
     @Get(routes.icon)

@@ -26,7 +26,7 @@ function list(value: string | undefined): string[] | undefined {
 /**
  * Reads flask_tinyauth's settings from the environment: TINYAUTH_ENDPOINT, TINYAUTH_ACCESS_KEY_ID,
  * TINYAUTH_SECRET_ACCESS_KEY, TINYAUTH_SERVICE, TINYAUTH_PARTITION, TINYAUTH_REGION, TINYAUTH_ENDPOINT_VERIFY (or
- * TINYAUTH_VERIFY, the name flask_tinyauth's code reads), TINYAUTH_BYPASS, plus TINYAUTH_TIMEOUT_MS,
+ * TINYAUTH_VERIFY, the name flask_tinyauth's code reads), TINYAUTH_BYPASS, plus TINYAUTH_TIMEOUT_MS, TINYAUTH_HTTP_CLIENT,
  * TINYAUTH_CSRF_STRATEGY, TINYAUTH_COOKIE_SECURE, TINYAUTH_MODE, TINYAUTH_CACHE_TTL_MS, TINYAUTH_CACHE_MAX_ENTRIES,
  * TINYAUTH_MAX_STALE_MS, TINYAUTH_NEGATIVE_CACHE_TTL_MS, TINYAUTH_KEY_CACHE_MAX_MS, TINYAUTH_ALLOWED_ORIGINS
  * (comma or space separated), TINYAUTH_LOGIN_WINDOW_MS, TINYAUTH_LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -53,6 +53,7 @@ export function tinyauthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ti
       verifyFlag === undefined ? undefined : typeof verifyFlag === 'boolean' ? verifyFlag : verify,
     bypass: flag(env.TINYAUTH_BYPASS),
     timeoutMs: int(env.TINYAUTH_TIMEOUT_MS),
+    httpClient: env.TINYAUTH_HTTP_CLIENT?.trim().toLowerCase() || undefined,
     csrfStrategy: env.TINYAUTH_CSRF_STRATEGY || undefined,
     cookieSecure: flag(env.TINYAUTH_COOKIE_SECURE),
     mode: env.TINYAUTH_MODE?.trim().toLowerCase() || undefined,

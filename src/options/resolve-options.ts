@@ -96,6 +96,7 @@ export function resolveTinyauthOptions(raw: unknown, customStrategy = false): Re
     caBundle,
     bypass: options.bypass ?? false,
     timeoutMs,
+    httpClient: options.httpClient,
     csrfStrategy: options.csrfStrategy ?? 'cookie',
     cookieSecure: options.cookieSecure ?? true,
     mode,

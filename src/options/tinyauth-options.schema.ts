@@ -99,6 +99,10 @@ export class TinyauthOptionsSchema {
   timeoutMs?: number;
 
   @IsOptional()
+  @IsIn(['http-service', 'undici'])
+  httpClient?: 'http-service' | 'undici';
+
+  @IsOptional()
   @IsIn(['cookie', 'header-token', 'none'])
   csrfStrategy?: CsrfStrategy;
 

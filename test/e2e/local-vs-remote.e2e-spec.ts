@@ -62,7 +62,13 @@ function prng(seed: number): () => number {
   };
 }
 
-describe('local mode decides exactly as tinyauth', () => {
+// Both ways of sending calls to tinyauth (the httpClient option) must give the same decisions.
+describe.each(['http-service', 'undici'] as const)(
+  'local mode decides exactly as tinyauth (httpClient %s)',
+  localModeDecidesAsTinyauth,
+);
+
+function localModeDecidesAsTinyauth(httpClient: 'http-service' | 'undici'): void {
   let server: TinyauthServer;
   let client: TinyauthClient;
   let remote: RemoteAuthorizer;
@@ -77,6 +83,7 @@ describe('local mode decides exactly as tinyauth', () => {
       secretAccessKey: 'svc-myservice-secret',
       service: 'myservice',
       mode: 'local',
+      httpClient,
     });
     client = new TinyauthClient(new HttpService(axios.create()), options);
     remote = new RemoteAuthorizer(client);
@@ -374,4 +381,4 @@ describe('local mode decides exactly as tinyauth', () => {
       expect(counts.denied).toBeGreaterThan(GENERATED / 4);
     });
   });
-});
+}

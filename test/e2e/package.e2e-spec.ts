@@ -101,6 +101,15 @@ describe('the published package', () => {
     const sources = listFiles(join(ROOT, 'src')).filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));
     const expected = sources.map((p) => `dist/${p.replace(/\.ts$/, '.js')}`);
     expect(paths).toEqual(expect.arrayContaining(expected));
+    // And every asset file (the login page's stylesheet and script) as it is.
+    const assets = listFiles(join(ROOT, 'src')).filter((p) => !p.endsWith('.ts'));
+    expect(assets).toEqual(expect.arrayContaining(['login/assets/login.css', 'login/assets/login.js']));
+    expect(paths).toEqual(expect.arrayContaining(assets.map((p) => `dist/${p}`)));
+    for (const asset of assets) {
+      expect(readFileSync(join(installed, 'dist', asset), 'utf8')).toBe(
+        readFileSync(join(ROOT, 'src', asset), 'utf8'),
+      );
+    }
     expect(paths.filter((p) => /\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
     expect(paths.filter((p) => /(^|\/)(test|tests|__tests__)\/|\.spec\.|\.e2e-spec\./.test(p))).toEqual([]);
     expect(

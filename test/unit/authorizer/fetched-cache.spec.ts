@@ -1,4 +1,4 @@
-import { cacheLifetimeMs } from '../../../src/authorizer/local/cache-lifetime';
+import { cacheLifetimeMs } from '../../../src/client/cache-lifetime';
 import { SourceUnavailable, Undecidable, type Fetched } from '../../../src/authorizer/local/fetch-outcome';
 import { FetchedCache } from '../../../src/authorizer/local/fetched-cache';
 

@@ -8,7 +8,7 @@ import { splitUrl } from '../../../src/client/undici-transport';
 import { resolveTinyauthOptions } from '../../../src/options/resolve-options';
 import { closedPortUrl, startScriptedServer, type ScriptedServer } from '../../helpers/scripted-server';
 
-function clientFor(
+function newClient(
   endpoint: string,
   extra: Record<string, unknown> = {},
   http = new HttpService(axios.create()),
@@ -23,9 +23,11 @@ function clientFor(
   return new TinyauthClient(http, options);
 }
 
-describe('TinyauthClient over the undici adapter', () => {
+describe.each(['http-service', 'undici'] as const)('TinyauthClient with httpClient %s', (httpClient) => {
   let server: ScriptedServer;
   let client: TinyauthClient;
+  const clientFor = (endpoint: string, extra: Record<string, unknown> = {}, http?: HttpService) =>
+    newClient(endpoint, { httpClient, ...extra }, http);
   beforeAll(async () => {
     server = await startScriptedServer((req, res) => {
       if (req.url.endsWith('/redirect')) return void res.writeHead(302, { Location: '/elsewhere' }).end();
@@ -93,18 +95,34 @@ describe('TinyauthClient over the undici adapter', () => {
     await down.onModuleDestroy();
   });
 
-  it('still runs the HttpModule interceptors', async () => {
-    const instance = axios.create();
-    const seen: string[] = [];
-    instance.interceptors.request.use((config) => {
-      seen.push(String(config.url));
-      return config;
-    });
-    const intercepted = clientFor(server.url, {}, new HttpService(instance));
-    await intercepted.get('api/v1/ping');
-    expect(seen).toEqual([`${server.url}api/v1/ping`]);
-    await intercepted.onModuleDestroy();
-  });
+  it(
+    httpClient === 'undici'
+      ? 'never involves the HttpService: no interceptor, no axios default'
+      : 'still runs the HttpModule interceptors',
+    async () => {
+      const instance = axios.create({ params: { tenant: 'acme' }, headers: { 'X-Default': 'd' } });
+      const seen: string[] = [];
+      instance.interceptors.request.use((config) => {
+        seen.push(String(config.url));
+        return config;
+      });
+      const intercepted = clientFor(server.url, {}, new HttpService(instance));
+      server.requests.length = 0;
+      await intercepted.get('api/v1/ping');
+      await intercepted.onModuleDestroy();
+      const [sent] = server.requests;
+      if (httpClient === 'undici') {
+        expect(seen).toEqual([]);
+        expect(sent.url).toBe('/api/v1/ping');
+        expect(sent.headers['x-default']).toBeUndefined();
+      } else {
+        expect(seen).toEqual([`${server.url}api/v1/ping`]);
+        // axios' own encoding of the default params, as its http adapter would send them.
+        expect(sent.url).toBe('/api/v1/ping?tenant=acme');
+        expect(sent.headers['x-default']).toBe('d');
+      }
+    },
+  );
 
   it('verifies TLS certificates by default', async () => {
     // A plain-http server spoken to over https fails the handshake: a connection error, never an answer.

@@ -251,3 +251,21 @@ describe('tinyauthOptionsFromEnv', () => {
     );
   });
 });
+
+describe('httpClient', () => {
+  it('accepts http-service and undici, and reads TINYAUTH_HTTP_CLIENT', () => {
+    expect(resolveTinyauthOptions({ ...valid, httpClient: 'undici' }).httpClient).toBe('undici');
+    expect(resolveTinyauthOptions({ ...valid, httpClient: 'http-service' }).httpClient).toBe('http-service');
+    expect(tinyauthOptionsFromEnv({ TINYAUTH_HTTP_CLIENT: ' Undici ' }).httpClient).toBe('undici');
+    expect(tinyauthOptionsFromEnv({}).httpClient).toBeUndefined();
+  });
+
+  it('stops start-up naming the field for anything else', () => {
+    expect(problemsOf({ ...valid, httpClient: 'axios' })).toMatch(
+      /- httpClient: must be one of the following values: http-service, undici/,
+    );
+    expect(problemsOf({ ...valid, ...tinyauthOptionsFromEnv({ TINYAUTH_HTTP_CLIENT: 'fetch' }) })).toContain(
+      '- httpClient: ',
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import type { TinyauthHttpResponse } from '../../client/wire-types';
+import type { TinyauthHttpResponse } from './wire-types';
 
 /**
  * How long an answer may be reused, in ms, from its `Cache-Control: max-age` (preferred) or `Expires` (relative

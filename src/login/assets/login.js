@@ -1,9 +1,9 @@
-/**
+/*
  * The sign-in page's script (`<path>/static/login.js`). It turns the form post into a JSON `fetch`, shows errors in
  * the alert region without reloading, and then goes to `next`. Without it the plain form post does the same job.
- * Written as ES2017 without template literals, since it lives in one.
+ * Plain ES2017 in a classic script, for every browser the page supports.
  */
-export const LOGIN_SCRIPT = `(function () {
+(function () {
   'use strict';
   var form = document.getElementById('login-form');
   var alertRegion = document.getElementById('login-error');
@@ -18,16 +18,17 @@ export const LOGIN_SCRIPT = `(function () {
     400: 'Enter your user name and password.',
     401: 'Wrong user name or password.',
     403: 'This sign-in request was refused. Reload the page and try again.',
-    503: 'Sign-in is unavailable right now. Please try again in a moment.'
+    503: 'Sign-in is unavailable right now. Please try again in a moment.',
   };
   // The same words as the page the server renders for a form post past the limit.
   function tooMany(retryAfter) {
     var seconds = parseInt(retryAfter || '', 10);
     if (!(seconds > 0)) return 'Too many failed sign-ins. Try again later.';
     var minutes = Math.ceil(seconds / 60);
-    var wait = seconds < 60
-      ? seconds + (seconds === 1 ? ' second' : ' seconds')
-      : minutes + (minutes === 1 ? ' minute' : ' minutes');
+    var wait =
+      seconds < 60
+        ? seconds + (seconds === 1 ? ' second' : ' seconds')
+        : minutes + (minutes === 1 ? ' minute' : ' minutes');
     return 'Too many failed sign-ins. Try again in ' + wait + '.';
   }
 
@@ -55,7 +56,7 @@ export const LOGIN_SCRIPT = `(function () {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username: username.value, password: password.value, next: next.value })
+      body: JSON.stringify({ username: username.value, password: password.value, next: next.value }),
     })
       .then(function (response) {
         // Read the (small) body before acting, so no request is left half-done when the page navigates away.
@@ -65,7 +66,7 @@ export const LOGIN_SCRIPT = `(function () {
           },
           function () {
             return response;
-          }
+          },
         );
       })
       .then(function (response) {
@@ -78,7 +79,7 @@ export const LOGIN_SCRIPT = `(function () {
         showError(
           response.status === 429
             ? tooMany(response.headers.get('Retry-After'))
-            : messages[response.status] || 'Sign-in failed. Please try again.'
+            : messages[response.status] || 'Sign-in failed. Please try again.',
         );
       })
       .catch(function () {
@@ -87,4 +88,3 @@ export const LOGIN_SCRIPT = `(function () {
       });
   });
 })();
-`;
