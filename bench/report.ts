@@ -62,7 +62,7 @@ export function printReport(
       `${one.toFixed(2)} ${five.toFixed(2)} ${fifteen.toFixed(2)}`,
   );
   lines.push(
-    `${pad('scenario', 10)} ${pad('adapter', 8)} ${pad('variant', 11)} ${pad('req/s median', 13)} ${pad('min-max', 15)} ` +
+    `${pad('scenario', 10)} ${pad('adapter', 8)} ${pad('variant', 14)} ${pad('req/s median', 13)} ${pad('min-max', 15)} ` +
       `${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('vs bare', 8)} ${pad('min-max', 10)} ${pad('+us/req', 8)} ` +
       `${pad('cpu us/req', 11)} ${pad('min-max', 12)} ${pad('peak RSS MB', 12)} errors`,
   );
@@ -86,7 +86,7 @@ export function printReport(
         const bad = runs.reduce((n, s) => n + s.result.non2xx + s.result.errors + s.result.timeouts, 0);
         const isBare = variant === reference;
         lines.push(
-          `${pad(scenario, 10)} ${pad(adapter, 8)} ${pad(variant, 11)} ${pad(fmt(med), 13)} ${pad(range(rps), 15)} ` +
+          `${pad(scenario, 10)} ${pad(adapter, 8)} ${pad(variant, 14)} ${pad(fmt(med), 13)} ${pad(range(rps), 15)} ` +
             `${pad(median(runs.map((s) => s.result.latency.p50)).toFixed(1), 7)} ` +
             `${pad(median(runs.map((s) => s.result.latency.p99)).toFixed(1), 7)} ` +
             `${pad(isBare ? '1.00' : median(ratios).toFixed(2), 8)} ${pad(isBare ? '-' : range(ratios, 2), 10)} ` +
