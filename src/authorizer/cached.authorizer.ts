@@ -1,7 +1,7 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { decisionKey } from '../cache/decision-key';
 import { ExpiringLru } from '../cache/expiring-lru';
-import { joinInFlight } from '../cache/in-flight';
+import { inFlightCache, joinInFlight } from '../cache/in-flight';
 import { InvalidationMarks, type Verdict } from '../cache/invalidation-marks';
 import { decodeEntry, encodeEntry, SharedKeys, type SharedKeyScope } from '../cache/shared-entries';
 import { SharedLeases } from '../cache/shared-leases';
@@ -94,7 +94,7 @@ export class CachedAuthorizer implements Authorizer {
     private readonly now: () => number = Date.now,
   ) {
     this.cache = new ExpiringLru(options.cacheMaxEntries, now);
-    this.inFlight = new LRUCache({ max: options.cacheMaxEntries });
+    this.inFlight = inFlightCache(options.cacheMaxEntries);
     const { shared } = options;
     this.store = shared && new GuardedStore(shared.store, shared.timeoutMs, now);
     this.keys = shared && new SharedKeys(shared.keys);
@@ -149,7 +149,7 @@ export class CachedAuthorizer implements Authorizer {
     try {
       key = decisionKey({ headers: facts.headers, checks, sourceIp: facts.sourceIp, context, session });
     } catch {
-      // A context that cannot be keyed (a cycle, a BigInt) is still decided, just not cached.
+      // A request that cannot be keyed (a context with a cycle or a BigInt, a lone surrogate) is decided, uncached.
       return this.remote.authorize(facts, checks, context);
     }
     const cached = this.cache.get(key);

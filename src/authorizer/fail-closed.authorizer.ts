@@ -59,6 +59,14 @@ export class FailClosedAuthorizer
     checks: readonly TinyauthCheck[],
     context?: Readonly<Record<string, unknown>>,
   ): Promise<TinyauthDecision> {
+    // Nothing to allow: tinyauth refuses an empty list (protocol §8.1), and `every` over it would be true.
+    if (checks.length === 0) {
+      this.report('was asked for no checks');
+      return unavailableDecision(checks);
+    }
+    // The strategy gets its own copy: what it does to the list must not change what its answer is checked against.
+    const asked = checks.map(({ action, resource }) => ({ action, resource }));
+    const given = asked.map((check) => ({ ...check }));
     let answer: unknown;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -66,7 +74,7 @@ export class FailClosedAuthorizer
         timer = setTimeout(resolve, this.deadlineMs, TIMED_OUT);
         timer.unref();
       });
-      answer = await Promise.race([this.inner.authorize(facts, checks, context), late]);
+      answer = await Promise.race([this.inner.authorize(facts, given, context), late]);
     } catch (err) {
       this.report(`threw ${err instanceof Error ? err.name : typeof err}`);
       return unavailableDecision(checks);
@@ -77,7 +85,7 @@ export class FailClosedAuthorizer
       this.report(`did not answer within ${this.deadlineMs} ms`);
       return unavailableDecision(checks);
     }
-    const decision = wellFormed(answer, checks);
+    const decision = wellFormed(answer, asked);
     if (decision === undefined) {
       this.report('returned a malformed decision');
       return unavailableDecision(checks);

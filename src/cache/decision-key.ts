@@ -48,7 +48,8 @@ export function credentialParts(
  * evaluated at most one TTL late.
  *
  * Each field enters the hashed text as `<length>:<text>` (groups apart by `|`), which no two different inputs share
- * and costs less than a JSON rendering of the same fields on this hot path.
+ * and costs less than a JSON rendering of the same fields on this hot path. Throws for text holding a lone UTF-16
+ * surrogate (it has no UTF-8 form of its own): the caller then leaves that request to tinyauth, uncached.
  */
 export function decisionKey(input: DecisionKeyInput): string {
   let material = '';
@@ -56,8 +57,12 @@ export function decisionKey(input: DecisionKeyInput): string {
   material += '|';
   for (const { action, resource } of input.checks) material += field(action) + field(resource);
   material += `|${field(input.sourceIp)}|${input.context === undefined ? '-' : field(stableJson(input.context))}`;
+  // UTF-8 encoding turns every lone surrogate into U+FFFD, so such text would share a key with other text.
+  if (LONE_SURROGATE.test(material)) throw new Error('a lone UTF-16 surrogate cannot be keyed');
   // One-shot crypto.hash: a third of createHash()'s cost on this hot path.
   return hash('sha256', material, 'base64');
 }
 
 const field = (text: string): string => `${text.length}:${text}`;
+/** A UTF-16 code unit of a surrogate pair standing alone (a whole pair is one code point, not matched). */
+const LONE_SURROGATE = /\p{Cs}/u;

@@ -1,4 +1,17 @@
-import type { LRUCache } from 'lru-cache';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * The most operations shared at once by one {@link inFlightCache}: lru-cache reserves its index for `max` up front, and
+ * an operation dropped beyond it only costs a caller its own call.
+ */
+export const IN_FLIGHT_MAX = 10_000;
+
+/** An empty cache of pending operations for {@link joinInFlight}, for at most `maxEntries` (capped) at once. */
+export function inFlightCache<K extends NonNullable<unknown>, V>(
+  maxEntries: number,
+): LRUCache<K, Promise<V>> {
+  return new LRUCache<K, Promise<V>>({ max: Math.min(maxEntries, IN_FLIGHT_MAX) });
+}
 
 /**
  * Request coalescing over an `LRUCache` of pending promises: the first caller for `key` runs `start()`, callers that

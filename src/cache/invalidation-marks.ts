@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { ExpiringLru } from './expiring-lru';
-import { joinInFlight } from './in-flight';
+import { inFlightCache, joinInFlight } from './in-flight';
 import type { GuardedStore } from './shared-store';
 
 /**
@@ -53,7 +53,7 @@ export class InvalidationMarks {
   ) {
     this.identityFloors = new ExpiringLru(options.maxEntries, now);
     this.read = new ExpiringLru(options.maxEntries, now);
-    this.reading = new LRUCache({ max: options.maxEntries });
+    this.reading = inFlightCache(options.maxEntries);
   }
 
   /** Whether a decision for `identity` made at `decidedAt` may be used; `unknown` until the marks are read. */

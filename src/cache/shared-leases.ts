@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { GuardedStore } from './shared-store';
 
-/** How often a replica waiting for another replica's answer looks for it in the store, in ms. */
+/**
+ * How soon a replica waiting for another replica's answer first looks for it in the store, in ms; each later look
+ * waits twice as long, up to {@link LEASE_POLL_MAX_MS}, with jitter, so many waiting names do not flood the store.
+ */
 export const LEASE_POLL_MS = 5;
+/** The longest pause between two looks of a waiting replica, in ms. */
+export const LEASE_POLL_MAX_MS = 80;
 
 /** A lease this replica holds: the right to ask tinyauth for one decision on behalf of every replica. */
 export interface Lease {
@@ -62,14 +67,16 @@ export class SharedLeases {
   }
 
   /**
-   * Waits for the lease holder's entry: polls `read` every {@link LEASE_POLL_MS} until it gives a value, the lease
+   * Waits for the lease holder's entry: polls `read` (after {@link LEASE_POLL_MS}, then backing off) until it gives a value, the lease
    * is gone (released or expired: then `read` is tried once more), the store fails, or `leaseMs` passed. Undefined
    * when this replica must ask tinyauth itself.
    */
   async waitFor<T>(storeKey: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
     const deadline = this.now() + this.leaseMs;
-    while (this.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+    for (let pause = LEASE_POLL_MS; this.now() < deadline; pause = Math.min(pause * 2, LEASE_POLL_MAX_MS)) {
+      // Jitter: waiters that started together do not keep reading the store in the same instant.
+      const jittered = pause * (0.75 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, jittered));
       const found = await read();
       if (found !== undefined) return found;
       let lease: unknown;

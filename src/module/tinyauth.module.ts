@@ -90,11 +90,26 @@ async function createAuthorizer(
 }
 
 /**
- * How long an application's strategy may take per decision (ms): twice `timeoutMs`, room for a cache or store
- * lookup and one call to tinyauth, after which the request is refused as unavailable (503).
+ * How long an application's strategy may take per decision (ms), after which the request is refused as unavailable
+ * (503): twice `timeoutMs`, room for a cache lookup and one call to tinyauth; six times with `sharedCache`, whose
+ * built-in strategies may wait up to `timeoutMs` for another replica's answer before asking tinyauth, for a key and
+ * a policy in local mode.
  */
 function customStrategyDeadlineMs(options: ResolvedTinyauthOptions): number {
-  return 2 * options.timeoutMs;
+  return (options.sharedCache === undefined ? 2 : 6) * options.timeoutMs;
+}
+
+/**
+ * An error message from the application's code without the secrets such messages often quote: the user:password
+ * of a URL, and the value after `password=`, `secret:`, `token=` and the like.
+ */
+export function redactedMessage(message: string): string {
+  return message
+    .replace(/(\/\/)[^\s/@]+@/g, '$1***@')
+    .replace(
+      /((?:password|passwd|pwd|secret|token|api[_-]?key|authorization)\s*[=:]\s*)[^\s,;&]+/gi,
+      '$1***',
+    );
 }
 
 /** Creates the `authorizer` class through DI or calls the factory; anything but a strategy stops start-up. */
@@ -109,7 +124,7 @@ async function applicationStrategy(
   try {
     strategy = isClass ? await moduleRef.create(authorizer) : await authorizer(context);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : typeof err;
+    const reason = err instanceof Error ? redactedMessage(err.message) : typeof err;
     throw new TinyauthOptionsError([`authorizer: ${what} failed at start-up: ${reason}`]);
   }
   if (

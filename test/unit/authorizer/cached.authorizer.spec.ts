@@ -56,6 +56,23 @@ describe('CachedAuthorizer', () => {
     expect(remote.calls).toBe(5);
   });
 
+  it('never answers a resource with a lone surrogate from the allow of U+FFFD (their UTF-8 is the same)', async () => {
+    const fffd = [{ action: 'GetApple', resource: 'doc/\uFFFD' }];
+    const lone = [{ action: 'GetApple', resource: 'doc/\uD800' }];
+    const remote = fakeRemote((f) => ({
+      authorized: true,
+      identity: 'alice',
+      permitted: { GetApple: [f.url === '/lone' ? lone[0].resource : fffd[0].resource] },
+      notPermitted: {},
+    }));
+    const cached = new CachedAuthorizer(remote, { cacheTtlMs: 1000, cacheMaxEntries: 10 }, now);
+    await cached.authorize(facts('Basic a'), fffd);
+    await cached.authorize({ ...facts('Basic a'), url: '/lone' }, lone);
+    await cached.authorize({ ...facts('Basic a'), url: '/lone' }, lone);
+    // Asked both times: the second resource is never keyed, so never cached nor joined to the first.
+    expect(remote.calls).toBe(3);
+  });
+
   it('never reuses denials', async () => {
     const remote = fakeRemote(deny);
     const cached = new CachedAuthorizer(remote, { cacheTtlMs: 1000, cacheMaxEntries: 10 }, now);

@@ -73,6 +73,15 @@ describe('decisionKey', () => {
     expect(decisionKey(input)).not.toBe(key);
   });
 
+  it('refuses text holding a lone surrogate, which UTF-8 would turn into U+FFFD like other text', () => {
+    const resource = (r: string) => ({ ...base, checks: [{ action: 'GetApple', resource: r }] });
+    expect(() => decisionKey(resource('doc/\uD800'))).toThrow('lone UTF-16 surrogate');
+    expect(() => decisionKey(resource('doc/\uDC00'))).toThrow('lone UTF-16 surrogate');
+    expect(() => decisionKey({ ...base, sourceIp: '\uDFFF' })).toThrow('lone UTF-16 surrogate');
+    // Whole pairs and U+FFFD itself are ordinary text.
+    expect(decisionKey(resource('doc/\uD83C\uDF4E'))).not.toBe(decisionKey(resource('doc/\uFFFD')));
+  });
+
   it('does not confuse values moved between fields', () => {
     const a = decisionKey({ headers: [], checks: [{ action: 'a,b', resource: 'c' }], sourceIp: '' });
     const b = decisionKey({ headers: [], checks: [{ action: 'a', resource: 'b,c' }], sourceIp: '' });

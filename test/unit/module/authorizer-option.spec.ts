@@ -9,6 +9,9 @@ import {
   type TinyauthDecision,
   type TinyauthModuleOptions,
 } from 'nestjs-tinyauth';
+import { FailClosedAuthorizer } from '../../../src/authorizer/fail-closed.authorizer';
+import type { TinyauthCheck } from '../../../src/decision';
+import { redactedMessage } from '../../../src/module/tinyauth.module';
 
 const valid = {
   endpoint: 'http://127.0.0.1:5000',
@@ -118,6 +121,11 @@ describe('the authorizer option at start-up', () => {
       'authorizer: the factory failed at start-up: later',
     ],
     [
+      'a factory whose error quotes a connection URL with its password',
+      () => Promise.reject(new Error('connect ECONNREFUSED redis://app:hunter2@10.0.0.5:6379')),
+      'authorizer: the factory failed at start-up: connect ECONNREFUSED redis://***@10.0.0.5:6379',
+    ],
+    [
       'a class whose dependencies cannot be resolved',
       NeedsSomethingMissing,
       'authorizer: class NeedsSomethingMissing failed at start-up:',
@@ -198,4 +206,56 @@ describe('the authorizer option at start-up', () => {
       await factoryRef.close();
     },
   );
+});
+
+describe('FailClosedAuthorizer, the contract a custom strategy is held to', () => {
+  const facts = { method: 'GET', url: '/', headers: [], sourceIp: '10.0.0.1', params: {} };
+  const fuji = { action: 'GetApple', resource: 'arn:tinyauth:apples:default::apples/fuji' };
+  // Allows whatever it was asked for: `every` over nothing is true.
+  const allowsWhatItWasAsked: Authorizer = {
+    authorize: (_facts, asked) => {
+      const permitted: Record<string, string[]> = {};
+      for (const { action, resource } of asked) (permitted[action] ??= []).push(resource);
+      return Promise.resolve({ authorized: true, identity: 'alice', permitted, notPermitted: {} });
+    },
+  };
+
+  it('never allows an empty list of checks (tinyauth refuses one)', async () => {
+    const decision = await new FailClosedAuthorizer(allowsWhatItWasAsked).authorize(facts, []);
+    expect(decision.authorized).toBe(false);
+    expect(decision.errorCode).toBe('TinyauthUnavailable');
+  });
+
+  it('checks the answer against the checks as asked, whatever the strategy does to its copy', async () => {
+    const emptiesTheList: Authorizer = {
+      authorize: (f, asked) => {
+        (asked as TinyauthCheck[]).splice(0);
+        return allowsWhatItWasAsked.authorize(f, asked);
+      },
+    };
+    const checks = [fuji];
+    const decision = await new FailClosedAuthorizer(emptiesTheList).authorize(facts, checks);
+    expect(decision.authorized).toBe(false);
+    expect(checks).toEqual([fuji]);
+    const fair = await new FailClosedAuthorizer(allowsWhatItWasAsked).authorize(facts, checks);
+    expect(fair.authorized).toBe(true);
+  });
+});
+
+describe('redactedMessage', () => {
+  it.each([
+    ['connect ECONNREFUSED redis://app:hunter2@10.0.0.5:6379', 'redis://***@10.0.0.5:6379'],
+    ['bad config password=hunter2, retry', 'password=***, retry'],
+    ['token: hunter2 rejected', 'token: *** rejected'],
+    ['Authorization=Basic', 'Authorization=***'],
+  ])('hides the secret in %j', (message, shown) => {
+    const redacted = redactedMessage(message);
+    expect(redacted).toContain(shown);
+    expect(redacted).not.toContain('hunter2');
+  });
+
+  it('keeps a message without secrets as it is', () => {
+    const message = "Nest can't resolve dependencies of the Strategy (?). Please make sure that the argument";
+    expect(redactedMessage(message)).toBe(message);
+  });
 });
