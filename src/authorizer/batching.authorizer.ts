@@ -25,17 +25,29 @@ interface Batch {
  * calls, the allowed ones are asked for again together (one more call, in a later tick) to learn who is calling.
  * A lone call goes through unchanged.
  *
- * Collecting costs every call one `setImmediate` turn (plus the key and the promise); callers that know they make
- * a single call per request (an HTTP route's guard) use {@link unbatched} instead.
+ * Collecting costs every call one `setImmediate` turn (plus the key and the promise). That buys nothing in front of
+ * an in-process strategy (`inProcess`: local mode decides without calling tinyauth) for a call that carries all its
+ * request's checks (an HTTP route's guard): such callers use {@link unbatched}. In front of tinyauth, concurrent
+ * HTTP requests with the same credentials still share one call.
  */
 export class BatchingAuthorizer implements Authorizer {
   private readonly pending = new Map<string, Batch>();
 
-  constructor(private readonly inner: Authorizer) {}
+  /**
+   * @param inner the strategy that decides each batch.
+   * @param options `inProcess`: `inner` decides without a call to tinyauth, so single calls skip the batching.
+   */
+  constructor(
+    private readonly inner: Authorizer,
+    private readonly options: { inProcess?: boolean } = {},
+  ) {}
 
-  /** The strategy behind the batching, for calls that have nothing to be batched with. */
+  /**
+   * What a call that carries all its request's checks goes through: the strategy itself when it decides in process,
+   * else this batching (a call to tinyauth is worth sharing with concurrent requests of the same caller).
+   */
   get unbatched(): Authorizer {
-    return this.inner;
+    return this.options.inProcess === true ? this.inner : this;
   }
 
   /** Invalidation belongs to the strategy behind the batching. */
@@ -111,8 +123,8 @@ export class BatchingAuthorizer implements Authorizer {
 }
 
 /**
- * The strategy behind `authorizer` when it batches, else `authorizer` itself: what a call that carries all its
- * request's checks at once (one HTTP request, one guard call) is decided by, without waiting a turn for company.
+ * What a call that carries all its request's checks at once (one HTTP request, one guard call) is decided by: the
+ * in-process strategy behind `authorizer` without waiting a turn for company, else `authorizer` itself.
  */
 export function withoutBatching(authorizer: Authorizer): Authorizer {
   return authorizer instanceof BatchingAuthorizer ? authorizer.unbatched : authorizer;

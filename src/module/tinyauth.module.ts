@@ -162,9 +162,9 @@ const SYSTEM_CLOCK: TinyauthClock = { now: () => Date.now() };
  * batches its misses itself).
  */
 function createBatchedAuthorizer(strategy: Authorizer, options: ResolvedTinyauthOptions): Authorizer {
-  return strategy instanceof BypassAuthorizer || options.mode === 'cached'
-    ? strategy
-    : new BatchingAuthorizer(strategy);
+  if (strategy instanceof BypassAuthorizer || options.mode === 'cached') return strategy;
+  // `mode` is refused beside `authorizer`, so 'local' is the built-in local strategy: decided in process.
+  return new BatchingAuthorizer(strategy, { inProcess: options.mode === 'local' });
 }
 
 /**

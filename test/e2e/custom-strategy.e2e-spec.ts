@@ -11,20 +11,15 @@ import {
   type TinyauthDecisionEvent,
   type TinyauthModuleOptions,
 } from 'nestjs-tinyauth';
-import { startTinyauthServer, type TinyauthServer } from 'nestjs-tinyauth/testing';
 import { ApplesController, guardAppModule } from '../helpers/guard-app';
 import { ADAPTERS, MemoryLogger, startApp, type RunningApp } from '../helpers/http-apps';
-import { ALICE_KEY, BOB_KEY, SERVICE_KEY, basic, guardFixture } from '../helpers/guard-fixture';
-import { startRecordingProxy, type ScriptedServer } from '../helpers/scripted-server';
+import { ALICE_KEY, BOB_KEY, basic, serviceOptions } from '../helpers/guard-fixture';
+import { useRecordedTinyauth } from '../helpers/recorded-tinyauth';
+import type { ScriptedServer } from '../helpers/scripted-server';
 
 type StrategyFacts = Parameters<Authorizer['authorize']>[0];
 
-const connection = (endpoint: string) => ({
-  endpoint,
-  accessKeyId: SERVICE_KEY.id,
-  secretAccessKey: SERVICE_KEY.secret,
-  service: 'test',
-});
+const connection = (endpoint: string) => serviceOptions(endpoint);
 
 async function call(app: RunningApp, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${app.url}${path}`, { headers });
@@ -144,26 +139,15 @@ const hostile: Array<[string, () => Promise<unknown> | unknown]> = [
 ];
 
 describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
-  let tinyauth: TinyauthServer;
-  let proxy: ScriptedServer;
+  const recorded = useRecordedTinyauth();
   let app: RunningApp | undefined;
-
-  beforeAll(async () => {
-    tinyauth = await startTinyauthServer({ fixture: guardFixture });
-    proxy = await startRecordingProxy(tinyauth.url);
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await tinyauth.close();
-  });
-  beforeEach(() => proxy.requests.splice(0));
   afterEach(async () => {
     await app?.close();
     app = undefined;
   });
 
   it('creates a class strategy through DI (client, options, HttpService, an imported provider) and uses it', async () => {
-    app = await startApp(adapter, classStrategyModule(proxy.url));
+    app = await startApp(adapter, classStrategyModule(recorded.proxy.url));
     const journal = app.app.get(DecisionJournal);
 
     const allowed = await call(app, '/apples/fuji', { Authorization: basic(ALICE_KEY) });
@@ -182,7 +166,7 @@ describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
       'test:blocked',
       'test:UnsignedRequest',
     ]);
-    expect(authorizeCalls(proxy)).toBe(3);
+    expect(authorizeCalls(recorded.proxy)).toBe(3);
   });
 
   it('runs a factory wrapping the built-in cached strategy, still observed', async () => {
@@ -191,7 +175,7 @@ describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
     app = await startApp(
       adapter,
       guardAppModule({
-        ...connection(proxy.url),
+        ...connection(recorded.proxy.url),
         cacheTtlMs: 60_000,
         onDecision: (event) => void events.push(event),
         authorizer: ({ strategies, options }) => {
@@ -226,15 +210,15 @@ describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
       status: 200,
       body: { name: 'fuji', who: 'alice' },
     });
-    expect(authorizeCalls(proxy)).toBe(1); // the second answer came from the built-in cache
+    expect(authorizeCalls(recorded.proxy)).toBe(1); // the second answer came from the built-in cache
     expect((await call(app, '/apples/forbidden-by-app', alice)).status).toBe(403);
-    expect(authorizeCalls(proxy)).toBe(1); // refused by the wrapper without asking
+    expect(authorizeCalls(recorded.proxy)).toBe(1); // refused by the wrapper without asking
     expect((await call(app, '/apples/rotten', alice)).status).toBe(403); // tinyauth's Deny, through the cache miss
-    expect(authorizeCalls(proxy)).toBe(2);
+    expect(authorizeCalls(recorded.proxy)).toBe(2);
 
     // Three names in one request: the strategy gets every check at once.
     expect((await call(app, '/apples/batch/select?names=a,b,c', alice)).status).toBe(200);
-    expect(authorizeCalls(proxy)).toBe(3);
+    expect(authorizeCalls(recorded.proxy)).toBe(3);
 
     expect(events.map((e) => [e.mode, e.source, e.outcome])).toEqual([
       ['custom', 'tinyauth', 'allow'],
@@ -252,7 +236,7 @@ describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
     app = await startApp(
       adapter,
       guardAppModule({
-        ...connection(proxy.url),
+        ...connection(recorded.proxy.url),
         authorizer: () => ({
           authorize: () => {
             handled++;
@@ -284,7 +268,7 @@ describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
     app = await startApp(
       adapter,
       guardAppModule({
-        ...connection(proxy.url),
+        ...connection(recorded.proxy.url),
         timeoutMs: 200,
         authorizer: () => ({ authorize: () => new Promise<TinyauthDecision>(() => undefined) }),
       }),
@@ -299,7 +283,7 @@ describe.each(ADAPTERS)('the authorizer option (%s)', (adapter) => {
     app = await startApp(
       adapter,
       guardAppModule({
-        ...connection(proxy.url),
+        ...connection(recorded.proxy.url),
         authorizer: () => ({ authorize: () => Promise.resolve({ authorized: false } as TinyauthDecision) }),
       }),
     );

@@ -1,59 +1,27 @@
 /**
  * The `httpClient` option: by default every call to tinyauth goes through the app's `HttpService`, so its axios
  * interceptors and defaults apply, whenever they were registered; `undici` skips axios on purpose. Real HTTP on
- * Express and Fastify, against the compatible server behind a recording proxy.
+ * Express and Fastify, against the compatible server behind a recording recorded.proxy.
  */
 import { HttpService } from '@nestjs/axios';
 import type { AxiosInstance } from 'axios';
-import { startTinyauthServer } from 'nestjs-tinyauth/testing';
 import { ADAPTERS, startApp, type RunningApp } from '../helpers/http-apps';
 import { guardAppModule } from '../helpers/guard-app';
-import {
-  ALICE_KEY,
-  BOB_KEY,
-  SERVICE_KEY,
-  basic,
-  guardFixture,
-  sessionCookie,
-} from '../helpers/guard-fixture';
-import { startRecordingProxy, type ScriptedServer } from '../helpers/scripted-server';
-
-type Tinyauth = { url: string; close(): Promise<void> };
-
-const options = (endpoint: string, extra: Record<string, unknown> = {}) => ({
-  endpoint,
-  accessKeyId: SERVICE_KEY.id,
-  secretAccessKey: SERVICE_KEY.secret,
-  service: 'test',
-  ...extra,
-});
+import { ALICE_KEY, BOB_KEY, SERVICE_KEY, basic, serviceOptions } from '../helpers/guard-fixture';
+import { useRecordedTinyauth } from '../helpers/recorded-tinyauth';
 
 /** The axios instance behind the app's HttpService (the one an app gets by importing `HttpModule`). */
 const axiosOf = (app: RunningApp): AxiosInstance => app.app.get(HttpService, { strict: false }).axiosRef;
 
-let tinyauth: Tinyauth;
-let proxy: ScriptedServer;
-let aliceSession: string;
-
-beforeAll(async () => {
-  tinyauth = await startTinyauthServer({ fixture: guardFixture });
-  proxy = await startRecordingProxy(tinyauth.url);
-  aliceSession = await sessionCookie(tinyauth.url, 'alice', 'alice-pass');
-});
-afterAll(async () => {
-  await proxy.close();
-  await tinyauth.close();
-});
-beforeEach(() => {
-  proxy.requests.length = 0;
-});
+const recorded = useRecordedTinyauth();
+const options = serviceOptions;
 
 /** Requests covering allow, deny, no credentials, a session, a batch and a check made inside a handler. */
 const traffic = (): Array<[string, Record<string, string>]> => [
   ['/apples/fred', { Authorization: basic(ALICE_KEY) }],
   ['/apples', { Authorization: basic(BOB_KEY) }],
   ['/apples/fred', {}],
-  ['/apples/fred', { Cookie: aliceSession }],
+  ['/apples/fred', { Cookie: recorded.aliceSession }],
   ['/apples/batch/select?names=fred,ginger', { Authorization: basic(ALICE_KEY) }],
   ['/apples/inside/fred', { Authorization: basic(ALICE_KEY) }],
 ];
@@ -69,8 +37,8 @@ describe.each(ADAPTERS)('httpClient (%s)', (adapter) => {
     let app: RunningApp;
     // A fresh app per test: local mode caches keys and policies, and each test counts the calls it causes.
     beforeEach(async () => {
-      app = await startApp(adapter, guardAppModule(options(proxy.url, { mode })));
-      proxy.requests.length = 0;
+      app = await startApp(adapter, guardAppModule(options(recorded.proxy.url, { mode })));
+      recorded.proxy.requests.length = 0;
     });
     afterEach(() => app.close());
 
@@ -93,11 +61,11 @@ describe.each(ADAPTERS)('httpClient (%s)', (adapter) => {
         http.interceptors.response.eject(response);
       }
       // local mode asks for keys and policies, remote mode for decisions: each call went through axios.
-      expect(proxy.requests.length).toBeGreaterThan(0);
-      expect(requests).toBe(proxy.requests.length);
-      expect(answers).toBe(proxy.requests.length);
-      expect(proxy.requests.map((r) => r.headers['x-trace-id'])).toEqual(
-        proxy.requests.map((_r, i) => `trace-${i + 1}`),
+      expect(recorded.proxy.requests.length).toBeGreaterThan(0);
+      expect(requests).toBe(recorded.proxy.requests.length);
+      expect(answers).toBe(recorded.proxy.requests.length);
+      expect(recorded.proxy.requests.map((r) => r.headers['x-trace-id'])).toEqual(
+        recorded.proxy.requests.map((_r, i) => `trace-${i + 1}`),
       );
     });
 
@@ -112,8 +80,8 @@ describe.each(ADAPTERS)('httpClient (%s)', (adapter) => {
         http.defaults.headers.common = saved;
         delete http.defaults.headers.post['X-Posted'];
       }
-      expect(proxy.requests.length).toBeGreaterThan(0);
-      for (const sent of proxy.requests) {
+      expect(recorded.proxy.requests.length).toBeGreaterThan(0);
+      for (const sent of recorded.proxy.requests) {
         expect(sent.headers['x-route']).toBe('blue, green');
         expect(sent.headers['x-posted']).toBe(sent.method === 'POST' ? 'yes' : undefined);
         expect(sent.headers.authorization).toBe(basic(SERVICE_KEY));
@@ -139,8 +107,11 @@ describe.each(ADAPTERS)('httpClient (%s)', (adapter) => {
     let app: RunningApp;
     let reference: RunningApp;
     beforeAll(async () => {
-      app = await startApp(adapter, guardAppModule(options(proxy.url, { mode, httpClient: 'undici' })));
-      reference = await startApp(adapter, guardAppModule(options(proxy.url, { mode })));
+      app = await startApp(
+        adapter,
+        guardAppModule(options(recorded.proxy.url, { mode, httpClient: 'undici' })),
+      );
+      reference = await startApp(adapter, guardAppModule(options(recorded.proxy.url, { mode })));
     });
     afterAll(async () => {
       await app.close();
@@ -163,8 +134,8 @@ describe.each(ADAPTERS)('httpClient (%s)', (adapter) => {
         delete http.defaults.headers.common['X-Route'];
       }
       expect(intercepted).toBe(0);
-      expect(proxy.requests.length).toBeGreaterThan(0);
-      for (const sent of proxy.requests) {
+      expect(recorded.proxy.requests.length).toBeGreaterThan(0);
+      for (const sent of recorded.proxy.requests) {
         expect(sent.headers.authorization).toBe(basic(SERVICE_KEY));
         expect(sent.headers.accept).toBe('application/json');
         expect(sent.headers['x-route']).toBeUndefined();

@@ -92,3 +92,17 @@ export async function sessionCookie(
   const { token } = (await res.json()) as { token: string };
   return `tinysess=${token}`;
 }
+
+/** forRoot options connecting an app to `endpoint` as the fixture's `test` service, with `extra` on top. */
+export function serviceOptions<Extra extends object = Record<never, never>>(
+  endpoint: string,
+  extra?: Extra,
+): { endpoint: string; accessKeyId: string; secretAccessKey: string; service: string } & Extra {
+  return {
+    endpoint,
+    accessKeyId: SERVICE_KEY.id,
+    secretAccessKey: SERVICE_KEY.secret,
+    service: 'test',
+    ...(extra as Extra),
+  };
+}

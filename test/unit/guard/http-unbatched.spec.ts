@@ -5,6 +5,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { RequireAction, TinyauthGuard } from 'nestjs-tinyauth';
 import { BatchingAuthorizer, withoutBatching } from '../../../src/authorizer/batching.authorizer';
 import { BypassAuthorizer } from '../../../src/authorizer/bypass.authorizer';
+import type { Authorizer } from '../../../src/authorizer/authorizer.interface';
 import { resolveTinyauthOptions } from '../../../src/options/resolve-options';
 
 @Controller()
@@ -46,9 +47,13 @@ async function drainMicrotasks(): Promise<void> {
 }
 
 describe('the guard and per-tick batching', () => {
-  const guard = new TinyauthGuard(new Reflector(), options, new BatchingAuthorizer(new BypassAuthorizer()));
+  const guard = new TinyauthGuard(
+    new Reflector(),
+    options,
+    new BatchingAuthorizer(new BypassAuthorizer(), { inProcess: true }),
+  );
 
-  it('decides an HTTP request without waiting a turn of the event loop for other checks', async () => {
+  it('decides an HTTP request without waiting a turn of the event loop in front of an in-process strategy', async () => {
     let settled: boolean | undefined;
     void guard.canActivate(context('http')).then((allowed) => (settled = allowed));
     await drainMicrotasks();
@@ -64,9 +69,29 @@ describe('the guard and per-tick batching', () => {
     expect(settled).toBe(true);
   });
 
-  it('unwraps only the batching wrapper', () => {
+  it('still lets concurrent HTTP requests of one caller share a call in front of tinyauth', async () => {
+    let calls = 0;
+    const bypass = new BypassAuthorizer();
+    const counting: Authorizer = {
+      authorize: (facts, checks) => {
+        calls++;
+        return bypass.authorize(facts, checks);
+      },
+    };
+    const remoteGuard = new TinyauthGuard(new Reflector(), options, new BatchingAuthorizer(counting));
+    const answers = await Promise.all([
+      remoteGuard.canActivate(context('http')),
+      remoteGuard.canActivate(context('http')),
+    ]);
+    expect(answers).toEqual([true, true]);
+    expect(calls).toBe(1);
+  });
+
+  it('unwraps only the batching wrapper of an in-process strategy', () => {
     const strategy = new BypassAuthorizer();
-    expect(withoutBatching(new BatchingAuthorizer(strategy))).toBe(strategy);
+    expect(withoutBatching(new BatchingAuthorizer(strategy, { inProcess: true }))).toBe(strategy);
+    const remote = new BatchingAuthorizer(strategy);
+    expect(withoutBatching(remote)).toBe(remote);
     expect(withoutBatching(strategy)).toBe(strategy);
   });
 });
