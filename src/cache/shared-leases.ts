@@ -6,6 +6,8 @@ import type { GuardedStore } from './shared-store';
  * waits twice as long, up to {@link LEASE_POLL_MAX_MS}, with jitter, so many waiting names do not flood the store.
  */
 export const LEASE_POLL_MS = 5;
+/** How long a claim waits after writing before it reads back who holds the lease, in ms. */
+export const CLAIM_SETTLE_MS = 3;
 /** The longest pause between two looks of a waiting replica, in ms. */
 export const LEASE_POLL_MAX_MS = 80;
 
@@ -26,8 +28,9 @@ const TOKEN = /^[A-Za-z0-9_-]{16}$/;
  * takes a short lease in the shared store and asks tinyauth; the others, finding the lease taken, wait for the entry
  * it writes instead of asking too.
  *
- * Keyv and cache-manager offer no atomic "set if absent", so a claim is read, write, read back: two replicas that
- * miss within one store round trip of each other may both ask tinyauth (one extra call, never a wrong answer). A
+ * Keyv and cache-manager offer no atomic "set if absent", so a claim is read, write, a short settle
+ * ({@link CLAIM_SETTLE_MS}), read back: two replicas that miss within one store round trip of each other may still
+ * both ask tinyauth when the store is slower than the settle (one extra call, never a wrong answer). A
  * lease lives `leaseMs` (tinyauth's own timeout): a replica that died holding one delays the others by at most that,
  * and a waiting replica never waits longer before asking tinyauth itself. Any store failure means "ask tinyauth".
  */
@@ -40,16 +43,22 @@ export class SharedLeases {
 
   /** Takes the lease on `storeKey` unless another replica holds it. */
   async claim(storeKey: string): Promise<Claim> {
+    let token: string | undefined;
     try {
       if (held(await this.store.get(storeKey))) return { kind: 'theirs' };
-      const token = randomBytes(12).toString('base64url');
+      token = randomBytes(12).toString('base64url');
       await this.store.set(storeKey, token, this.leaseMs);
+      // A replica that read "free" just before our write landed writes its claim one round trip later: give it
+      // that long, so the read-back sees it and only one of us asks.
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_SETTLE_MS));
       const owner = await this.store.get(storeKey);
       // Another replica wrote its claim after ours: it asks, we wait.
       if (held(owner) && owner !== token) return { kind: 'theirs' };
       return { kind: 'mine', lease: { storeKey, token } };
     } catch {
-      return { kind: 'mine' };
+      // Our claim may have reached the store before the failure: hold it as ours, so it is released with the
+      // answer instead of keeping the other replicas waiting until it expires.
+      return { kind: 'mine', lease: token === undefined ? undefined : { storeKey, token } };
     }
   }
 

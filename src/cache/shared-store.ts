@@ -41,6 +41,9 @@ export class GuardedStore {
   readonly stats: SharedStoreStats = { failures: 0, malformed: 0 };
   private downUntil = 0;
   private failing = false;
+  /** Operations started so far, and the latest of them that succeeded (by start order). */
+  private started = 0;
+  private latestSucceeded = 0;
   private readonly lastLogged = new Map<string, number>();
   private readonly logger = new Logger('Tinyauth');
 
@@ -94,6 +97,7 @@ export class GuardedStore {
       this.stats.failures++;
       throw new SharedStoreFailure('down');
     }
+    const seq = ++this.started;
     let timer: NodeJS.Timeout | undefined;
     let late: NodeJS.Immediate | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -106,22 +110,29 @@ export class GuardedStore {
     });
     try {
       const result = await Promise.race([Promise.resolve().then(operation), timeout]);
+      this.latestSucceeded = Math.max(this.latestSucceeded, seq);
       if (this.failing) {
         this.failing = false;
         this.logger.log('shared decision cache store answers again');
       }
       return result;
     } catch (err) {
-      throw this.failed(err);
+      throw this.failed(err, seq);
     } finally {
       clearTimeout(timer);
       clearImmediate(late);
     }
   }
 
-  private failed(err: unknown): SharedStoreFailure {
+  /**
+   * Counts a failure of the operation started `seq`-th. It makes the store "down" unless an operation started after
+   * it has succeeded since: the timeout of a call made during an outage can land after the store is back, and must
+   * not take it down again.
+   */
+  private failed(err: unknown, seq = this.started): SharedStoreFailure {
     const failure = err instanceof SharedStoreFailure ? err : new SharedStoreFailure('error');
     this.stats.failures++;
+    if (this.latestSucceeded > seq) return failure;
     this.failing = true;
     this.downUntil = this.now() + STORE_RETRY_MS;
     const code = (err as { code?: unknown } | null)?.code;
