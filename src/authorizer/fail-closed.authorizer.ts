@@ -65,8 +65,7 @@ export class FailClosedAuthorizer
       return unavailableDecision(checks);
     }
     // The strategy gets its own copy: what it does to the list must not change what its answer is checked against.
-    const asked = checks.map(({ action, resource }) => ({ action, resource }));
-    const given = asked.map((check) => ({ ...check }));
+    const given = checks.map(({ action, resource }) => ({ action, resource }));
     let answer: unknown;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -85,7 +84,7 @@ export class FailClosedAuthorizer
       this.report(`did not answer within ${this.deadlineMs} ms`);
       return unavailableDecision(checks);
     }
-    const decision = wellFormed(answer, asked);
+    const decision = wellFormed(answer, checks);
     if (decision === undefined) {
       this.report('returned a malformed decision');
       return unavailableDecision(checks);
