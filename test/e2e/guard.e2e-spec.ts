@@ -7,7 +7,7 @@ import { guardAppModule } from '../helpers/guard-app';
 import {
   ALICE_KEY,
   BOB_KEY,
-  SERVICE_KEY,
+  serviceOptions,
   basic,
   guardFixture,
   sessionCookie,
@@ -22,13 +22,7 @@ import {
 
 type Tinyauth = { url: string; close(): Promise<void> };
 
-const options = (endpoint: string, extra: Record<string, unknown> = {}) => ({
-  endpoint,
-  accessKeyId: SERVICE_KEY.id,
-  secretAccessKey: SERVICE_KEY.secret,
-  service: 'test',
-  ...extra,
-});
+const options = serviceOptions;
 
 async function call(app: RunningApp, path: string, headers: Record<string, string> = {}, method = 'GET') {
   const res = await fetch(`${app.url}${path}`, { method, headers, redirect: 'manual' });

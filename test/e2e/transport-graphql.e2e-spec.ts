@@ -12,19 +12,14 @@ import { ApplesController } from '../helpers/guard-app';
 import {
   ALICE_KEY,
   BOB_KEY,
-  SERVICE_KEY,
+  serviceOptions,
   basic,
   guardFixture,
   sessionCookie,
 } from '../helpers/guard-fixture';
 import { closedPortUrl, startRecordingProxy, type ScriptedServer } from '../helpers/scripted-server';
 
-const options = (endpoint: string) => ({
-  endpoint,
-  accessKeyId: SERVICE_KEY.id,
-  secretAccessKey: SERVICE_KEY.secret,
-  service: 'test',
-});
+const options = (endpoint: string) => serviceOptions(endpoint);
 
 interface GqlError {
   message: string;
