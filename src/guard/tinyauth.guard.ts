@@ -73,8 +73,8 @@ export class TinyauthGuard implements CanActivate {
     }
 
     // No await before this call: concurrent field resolvers of one operation reach the authorizer in the same
-    // tick, so their checks go to tinyauth together. An HTTP request brings all its checks in this one call, so it
-    // has nothing to wait a turn for.
+    // tick, so their checks go to tinyauth together. An HTTP request brings all its checks in this one call: in
+    // front of an in-process strategy it has nothing to wait a turn for (see BatchingAuthorizer.unbatched).
     const authorizer = source.type === 'http' ? withoutBatching(this.authorizer) : this.authorizer;
     const decision = await this.observed(context, source, checks, () =>
       authorizer.authorize(source.facts, checks, this.getContext(context, source.input.request)),
